@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "FeatureStore",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "LMDB", targets: ["LMDB"]),
+        .library(name: "Tabular", targets: ["Tabular"]),
+        .library(name: "FeatureStore", targets: ["FeatureStore"]),
+        .executable(name: "fsctl", targets: ["fsctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Debian's liblmdb-dev, exposed to Swift. Only `LMDB` imports it.
+        .systemLibrary(
+            name: "CLMDB", path: "Sources/CLMDB", pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]),
+        // The safe wrapper: environments, transactions in closures, cursors, LMDBError.
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        // Columnar record batches and streaming CSV / JSONL readers and writers.
+        .target(name: "Tabular"),
+        // The store: catalog, ingest, event log, online table, materialization.
+        .target(
+            name: "FeatureStore",
+            dependencies: [
+                "LMDB", "Tabular",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .executableTarget(
+            name: "fsctl",
+            dependencies: [
+                "FeatureStore", "Tabular",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
+        .testTarget(name: "FsctlTests", dependencies: ["FeatureStore"]),
+    ]
+)
