@@ -1,0 +1,302 @@
+import CLMDB
+
+/// An open LMDB environment: one directory holding `data.mdb` and `lock.mdb`.
+///
+/// Transactions exist only inside ``read(_:)`` and ``write(_:)`` closures: a
+/// write commits when its closure returns and aborts when it throws, so a
+/// transaction can never outlive its scope or cross an `await`.
+///
+/// Caveats first (lmdb.h's):
+/// - Readers are opened with `MDB_NOTLS`, so any thread may run a read, and
+///   read transactions are pooled (`mdb_txn_reset`/`mdb_txn_renew`).
+/// - Only one write transaction runs at a time, across threads and processes;
+///   ``write(_:)`` blocks until it gets the writer lock.
+/// - When the map fills (`MDB_MAP_FULL`) the map is grown and **the write
+///   closure runs again from the start**: a write closure must not have side
+///   effects outside the transaction that it cannot repeat.
+/// - Do not call ``write(_:)`` from inside a ``read(_:)`` closure of the same
+///   thread; a map resize would wait for that read forever.
+///
+/// ```swift
+/// let env = try Environment(path: "/tmp/store")
+/// let db = try env.openDatabase("events")
+/// try env.write { txn in try txn.put(Array("k".utf8), Array("v".utf8), in: db) }
+/// let v = try env.read { txn in try txn.get(Array("k".utf8), in: db) }
+/// ```
+public final class Environment: @unchecked Sendable {
+    /// How an environment is opened.
+    public struct Options: Sendable {
+        /// Initial size of the memory map in bytes. The file grows only as pages
+        /// are written; the map is grown further on `MDB_MAP_FULL`.
+        public var mapSize: Int = 1 << 33
+        /// Upper bound for automatic map growth.
+        public var maxMapSize: Int = 1 << 40
+        public var maxDatabases: UInt32 = 64
+        public var maxReaders: UInt32 = 510
+        public var readOnly = false
+        public var durability: Durability = .synchronous
+        /// Disable OS read-ahead (helps random reads on databases larger than RAM).
+        public var noReadAhead = false
+        /// File mode for files LMDB creates.
+        public var fileMode: UInt32 = 0o644
+        public init() {}
+    }
+
+    /// When a committed write transaction reaches the disk.
+    public enum Durability: Sendable {
+        /// `fsync` at every commit: a commit that returned survives a power loss.
+        case synchronous
+        /// `MDB_NOMETASYNC`: data is synced, the meta page is not; a crash may
+        /// lose the last transactions, never corrupt the store.
+        case noMetaSync
+        /// `MDB_NOSYNC`: the OS decides; a system crash (not a process crash)
+        /// may lose recent transactions. Opt-in only.
+        case noSync
+    }
+
+    /// What `mdb_env_info` and `mdb_env_stat` report.
+    public struct Info: Sendable {
+        public var mapSize: Int
+        public var lastPageNumber: Int
+        public var pageSize: Int
+        public var readersUsed: Int
+        public var maxReaders: Int
+        /// Bytes of the map in use (`(lastPageNumber + 1) × pageSize`).
+        public var usedBytes: Int { (lastPageNumber + 1) * pageSize }
+    }
+
+    /// The directory of the environment.
+    public let path: String
+    public let options: Options
+    @usableFromInline let handle: OpaquePointer
+    @usableFromInline let resizeLock = ReadWriteLock()
+    @usableFromInline let readerPool: ReaderPool
+    /// Reader slots of dead processes cleared by `mdb_reader_check` at open.
+    public let staleReadersCleared: Int
+
+    /// Opens (creating if needed) the environment in directory `path`, which
+    /// must exist. Clears stale reader slots left by dead processes.
+    public init(path: String, options: Options = Options()) throws(LMDBError) {
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "mdb_env_create")
+        guard let env else { throw LMDBError(code: MDB_PANIC, function: "mdb_env_create") }
+        do {
+            try check(mdb_env_set_mapsize(env, options.mapSize), "mdb_env_set_mapsize")
+            try check(mdb_env_set_maxdbs(env, options.maxDatabases), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(env, options.maxReaders), "mdb_env_set_maxreaders")
+            var flags = UInt32(MDB_NOTLS)
+            if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+            if options.noReadAhead { flags |= UInt32(MDB_NORDAHEAD) }
+            switch options.durability {
+            case .synchronous: break
+            case .noMetaSync: flags |= UInt32(MDB_NOMETASYNC)
+            case .noSync: flags |= UInt32(MDB_NOSYNC)
+            }
+            try check(mdb_env_open(env, path, flags, mdb_mode_t(options.fileMode)), "mdb_env_open")
+            var dead: Int32 = 0
+            try check(mdb_reader_check(env, &dead), "mdb_reader_check")
+            staleReadersCleared = Int(dead)
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.handle = env
+        self.path = path
+        self.options = options
+        self.readerPool = ReaderPool(capacity: Int(min(options.maxReaders / 2, 64)))
+    }
+
+    deinit {
+        readerPool.drain()
+        mdb_env_close(handle)
+    }
+
+    /// Opens the named database, creating it when `create` is true and the
+    /// environment is writable. The handle stays valid for the environment's life.
+    public func openDatabase(_ name: String, create: Bool = true) throws(LMDBError) -> Database {
+        var dbi: MDB_dbi = 0
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        var txn: OpaquePointer?
+        let writable = !options.readOnly && create
+        try check(mdb_txn_begin(handle, nil, writable ? 0 : UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
+        let rc = mdb_dbi_open(txn, name, writable ? UInt32(MDB_CREATE) : 0, &dbi)
+        if rc != 0 {
+            mdb_txn_abort(txn)
+            throw LMDBError(code: rc, function: "mdb_dbi_open", database: name)
+        }
+        // Commit even a read transaction: a DBI opened in an aborted one is discarded.
+        try check(mdb_txn_commit(txn), "mdb_txn_commit", database: name)
+        return Database(dbi: dbi, name: name)
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a read-only snapshot. Values handed out inside point into
+    /// the map and are valid only until `body` returns.
+    @inlinable
+    public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+        resizeLock.lockShared()
+        defer { resizeLock.unlock() }
+        let txn = try beginRead()
+        defer { endRead(txn) }
+        return try body(Transaction(handle: txn, isReadOnly: true))
+    }
+
+    /// Runs `body` in the write transaction: commits when it returns, aborts
+    /// when it throws. On `MDB_MAP_FULL` the map is grown and `body` re-run.
+    @inlinable
+    public func write<R>(_ body: (inout Transaction) throws -> R) throws -> R {
+        var attempts = 0
+        while true {
+            attempts += 1
+            resizeLock.lockShared()
+            var h: OpaquePointer?
+            let rc = mdb_txn_begin(handle, nil, 0, &h)
+            if rc == MDB_MAP_RESIZED {
+                resizeLock.unlock()
+                try adoptResizedMap()
+                continue
+            }
+            if rc != 0 {
+                resizeLock.unlock()
+                throw LMDBError(code: rc, function: "mdb_txn_begin")
+            }
+            var txn = Transaction(handle: h!, isReadOnly: false)
+            let result: R
+            do {
+                result = try body(&txn)
+            } catch {
+                mdb_txn_abort(h)
+                resizeLock.unlock()
+                if error is LMDBError, LMDBError.mapFull ~= error, attempts < 16 {
+                    try growMap()
+                    continue
+                }
+                throw error
+            }
+            let commit = mdb_txn_commit(h)
+            resizeLock.unlock()
+            if commit == MDB_MAP_FULL, attempts < 16 {
+                try growMap()
+                continue
+            }
+            try check(commit, "mdb_txn_commit")
+            return result
+        }
+    }
+
+    @usableFromInline
+    func beginRead() throws(LMDBError) -> OpaquePointer {
+        while true {
+            if let pooled = readerPool.pop() {
+                let rc = mdb_txn_renew(pooled)
+                if rc == 0 { return pooled }
+                mdb_txn_abort(pooled)
+                if rc != MDB_MAP_RESIZED { throw LMDBError(code: rc, function: "mdb_txn_renew") }
+            } else {
+                var txn: OpaquePointer?
+                let rc = mdb_txn_begin(handle, nil, UInt32(MDB_RDONLY), &txn)
+                if rc == 0 { return txn! }
+                if rc != MDB_MAP_RESIZED { throw LMDBError(code: rc, function: "mdb_txn_begin") }
+            }
+            // Another process grew the map: adopt its size. We hold the shared
+            // lock, so swap it for the exclusive one around the resize.
+            resizeLock.unlock()
+            defer { resizeLock.lockShared() }
+            try adoptResizedMap()
+        }
+    }
+
+    @usableFromInline
+    func endRead(_ txn: OpaquePointer) {
+        mdb_txn_reset(txn)
+        if !readerPool.push(txn) { mdb_txn_abort(txn) }
+    }
+
+    /// Adopts a map size another process set (`mdb_env_set_mapsize(env, 0)`).
+    @usableFromInline
+    func adoptResizedMap() throws(LMDBError) {
+        resizeLock.lockExclusive()
+        defer { resizeLock.unlock() }
+        try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
+    }
+
+    /// Grows the map (doubling, capped by `options.maxMapSize`).
+    @usableFromInline
+    func growMap() throws(LMDBError) {
+        resizeLock.lockExclusive()
+        defer { resizeLock.unlock() }
+        var info = MDB_envinfo()
+        try check(mdb_env_info(handle, &info), "mdb_env_info")
+        let current = info.me_mapsize
+        guard current < options.maxMapSize else {
+            throw LMDBError(code: MDB_MAP_FULL, function: "mdb_env_set_mapsize")
+        }
+        let next = min(options.maxMapSize, max(current * 2, current + (1 << 20)))
+        try check(mdb_env_set_mapsize(handle, next), "mdb_env_set_mapsize")
+    }
+
+    // MARK: Introspection and maintenance
+
+    /// Map size, pages used, page size and reader slots.
+    public func info() throws(LMDBError) -> Info {
+        var info = MDB_envinfo()
+        try check(mdb_env_info(handle, &info), "mdb_env_info")
+        var stat = MDB_stat()
+        try check(mdb_env_stat(handle, &stat), "mdb_env_stat")
+        return Info(mapSize: info.me_mapsize, lastPageNumber: info.me_last_pgno,
+                    pageSize: Int(stat.ms_psize), readersUsed: Int(info.me_numreaders),
+                    maxReaders: Int(info.me_maxreaders))
+    }
+
+    /// Clears reader slots of dead processes; returns how many were cleared.
+    @discardableResult
+    public func checkReaders() throws(LMDBError) -> Int {
+        var dead: Int32 = 0
+        try check(mdb_reader_check(handle, &dead), "mdb_reader_check")
+        return Int(dead)
+    }
+
+    /// Flushes to disk (useful with a relaxed ``Durability``).
+    public func sync(force: Bool = true) throws(LMDBError) {
+        try check(mdb_env_sync(handle, force ? 1 : 0), "mdb_env_sync")
+    }
+
+    /// Writes a consistent copy of the environment to directory `path` (which
+    /// must exist and be empty), compacting free pages when `compact` is true.
+    /// Readers and the writer keep running meanwhile.
+    public func copy(to path: String, compact: Bool = true) throws(LMDBError) {
+        try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2")
+    }
+}
+
+/// A pool of reset read transactions, so a read costs a renew instead of a
+/// begin (which mallocs). Bounded, so pooled handles never exhaust reader slots.
+@usableFromInline
+final class ReaderPool: @unchecked Sendable {
+    private let mutex = Mutex()
+    private var free: [OpaquePointer] = []
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        free.reserveCapacity(capacity)
+    }
+
+    @usableFromInline func pop() -> OpaquePointer? { mutex.withLock { free.popLast() } }
+
+    /// Returns false when the pool is full (the caller aborts the handle).
+    @usableFromInline func push(_ txn: OpaquePointer) -> Bool {
+        mutex.withLock {
+            guard free.count < capacity else { return false }
+            free.append(txn)
+            return true
+        }
+    }
+
+    func drain() {
+        let all = mutex.withLock { () -> [OpaquePointer] in defer { free = [] }; return free }
+        for txn in all { mdb_txn_abort(txn) }
+    }
+}
