@@ -30,21 +30,21 @@ public struct Cursor: ~Copyable {
     @inlinable public var value: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size) }
 
     @inlinable
-    mutating func move(_ op: MDB_cursor_op) throws(LMDBError) -> Bool {
+    mutating func move(_ op: MDB_cursor_op) throws -> Bool {
         let rc = mdb_cursor_get(handle, &k, &v, op)
         if rc == MDB_NOTFOUND { k = MDB_val(); v = MDB_val(); return false }
         try check(rc, "mdb_cursor_get", database: database.name)
         return true
     }
 
-    @inlinable public mutating func first() throws(LMDBError) -> Bool { try move(MDB_FIRST) }
-    @inlinable public mutating func last() throws(LMDBError) -> Bool { try move(MDB_LAST) }
-    @inlinable public mutating func next() throws(LMDBError) -> Bool { try move(MDB_NEXT) }
-    @inlinable public mutating func previous() throws(LMDBError) -> Bool { try move(MDB_PREV) }
+    @inlinable public mutating func first() throws -> Bool { try move(MDB_FIRST) }
+    @inlinable public mutating func last() throws -> Bool { try move(MDB_LAST) }
+    @inlinable public mutating func next() throws -> Bool { try move(MDB_NEXT) }
+    @inlinable public mutating func previous() throws -> Bool { try move(MDB_PREV) }
 
     /// Moves to the first key ≥ `key`.
     @inlinable
-    public mutating func seek(atLeast key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+    public mutating func seek(atLeast key: UnsafeRawBufferPointer) throws -> Bool {
         k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         return try move(MDB_SET_RANGE)
     }
@@ -56,13 +56,13 @@ public struct Cursor: ~Copyable {
 
     /// Moves to exactly `key`.
     @inlinable
-    public mutating func seek(exactly key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+    public mutating func seek(exactly key: UnsafeRawBufferPointer) throws -> Bool {
         k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         return try move(MDB_SET_KEY)
     }
 
     /// Moves to the last key ≤ `key` (seek then step back when past it).
-    public mutating func seek(atMost key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+    public mutating func seek(atMost key: UnsafeRawBufferPointer) throws -> Bool {
         if try seek(atLeast: key) {
             if self.key.elementsEqual(key) { return true }
             return try previous()
@@ -73,7 +73,7 @@ public struct Cursor: ~Copyable {
     /// Stores `value` under `key` through the cursor (write transactions only).
     @inlinable
     public mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
-                             flags: PutFlags = []) throws(LMDBError) {
+                             flags: PutFlags = []) throws {
         var kk = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var vv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         try check(mdb_cursor_put(handle, &kk, &vv, flags.rawValue), "mdb_cursor_put", database: database.name)
@@ -82,12 +82,12 @@ public struct Cursor: ~Copyable {
     /// Deletes the entry at the cursor; the cursor then sits on the next entry,
     /// which ``refresh()`` loads (write transactions only; not for DUPSORT).
     @inlinable
-    public mutating func deleteCurrent() throws(LMDBError) {
+    public mutating func deleteCurrent() throws {
         try check(mdb_cursor_del(handle, 0), "mdb_cursor_del", database: database.name)
     }
 
     /// Reloads key and value at the current position (after ``deleteCurrent()``);
     /// false when the position is past the end.
     @inlinable
-    public mutating func refresh() throws(LMDBError) -> Bool { try move(MDB_GET_CURRENT) }
+    public mutating func refresh() throws -> Bool { try move(MDB_GET_CURRENT) }
 }

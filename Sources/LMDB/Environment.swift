@@ -76,7 +76,7 @@ public final class Environment: @unchecked Sendable {
 
     /// Opens (creating if needed) the environment in directory `path`, which
     /// must exist. Clears stale reader slots left by dead processes.
-    public init(path: String, options: Options = Options()) throws(LMDBError) {
+    public init(path: String, options: Options = Options()) throws {
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(code: MDB_PANIC, function: "mdb_env_create") }
@@ -113,7 +113,7 @@ public final class Environment: @unchecked Sendable {
 
     /// Opens the named database, creating it when `create` is true and the
     /// environment is writable. The handle stays valid for the environment's life.
-    public func openDatabase(_ name: String, create: Bool = true) throws(LMDBError) -> Database {
+    public func openDatabase(_ name: String, create: Bool = true) throws -> Database {
         var dbi: MDB_dbi = 0
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
@@ -187,7 +187,7 @@ public final class Environment: @unchecked Sendable {
     }
 
     @usableFromInline
-    func beginRead() throws(LMDBError) -> OpaquePointer {
+    func beginRead() throws -> OpaquePointer {
         while true {
             if let pooled = readerPool.pop() {
                 let rc = mdb_txn_renew(pooled)
@@ -216,7 +216,7 @@ public final class Environment: @unchecked Sendable {
 
     /// Adopts a map size another process set (`mdb_env_set_mapsize(env, 0)`).
     @usableFromInline
-    func adoptResizedMap() throws(LMDBError) {
+    func adoptResizedMap() throws {
         resizeLock.lockExclusive()
         defer { resizeLock.unlock() }
         try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
@@ -224,7 +224,7 @@ public final class Environment: @unchecked Sendable {
 
     /// Grows the map (doubling, capped by `options.maxMapSize`).
     @usableFromInline
-    func growMap() throws(LMDBError) {
+    func growMap() throws {
         resizeLock.lockExclusive()
         defer { resizeLock.unlock() }
         var info = MDB_envinfo()
@@ -240,7 +240,7 @@ public final class Environment: @unchecked Sendable {
     // MARK: Introspection and maintenance
 
     /// Map size, pages used, page size and reader slots.
-    public func info() throws(LMDBError) -> Info {
+    public func info() throws -> Info {
         var info = MDB_envinfo()
         try check(mdb_env_info(handle, &info), "mdb_env_info")
         var stat = MDB_stat()
@@ -252,21 +252,21 @@ public final class Environment: @unchecked Sendable {
 
     /// Clears reader slots of dead processes; returns how many were cleared.
     @discardableResult
-    public func checkReaders() throws(LMDBError) -> Int {
+    public func checkReaders() throws -> Int {
         var dead: Int32 = 0
         try check(mdb_reader_check(handle, &dead), "mdb_reader_check")
         return Int(dead)
     }
 
     /// Flushes to disk (useful with a relaxed ``Durability``).
-    public func sync(force: Bool = true) throws(LMDBError) {
+    public func sync(force: Bool = true) throws {
         try check(mdb_env_sync(handle, force ? 1 : 0), "mdb_env_sync")
     }
 
     /// Writes a consistent copy of the environment to directory `path` (which
     /// must exist and be empty), compacting free pages when `compact` is true.
     /// Readers and the writer keep running meanwhile.
-    public func copy(to path: String, compact: Bool = true) throws(LMDBError) {
+    public func copy(to path: String, compact: Bool = true) throws {
         try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2")
     }
 }

@@ -65,6 +65,6 @@ public func ~= (pattern: LMDBError.Code, error: any Error) -> Bool {
 
 /// The funnel every liblmdb return code goes through.
 @inlinable @inline(__always)
-func check(_ rc: Int32, _ function: StaticString, database: String? = nil) throws(LMDBError) {
+func check(_ rc: Int32, _ function: StaticString, database: String? = nil) throws {
     if rc != 0 { throw LMDBError(code: rc, function: "\(function)", database: database) }
 }

@@ -44,7 +44,7 @@ public struct Transaction: ~Copyable {
     }
 
     /// Entry count and B-tree shape of `db` as seen by this transaction.
-    public func stat(_ db: Database) throws(LMDBError) -> DatabaseStat {
+    public func stat(_ db: Database) throws -> DatabaseStat {
         var s = MDB_stat()
         try check(mdb_stat(handle, db.dbi, &s), "mdb_stat", database: db.name)
         return DatabaseStat(entries: s.ms_entries, depth: Int(s.ms_depth), branchPages: s.ms_branch_pages,
@@ -67,7 +67,7 @@ public struct Transaction: ~Copyable {
     /// Stores `value` under `key`.
     @inlinable
     public mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
-                             in db: Database, flags: PutFlags = []) throws(LMDBError) {
+                             in db: Database, flags: PutFlags = []) throws {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         try check(mdb_put(handle, db.dbi, &k, &v, flags.rawValue), "mdb_put", database: db.name)
@@ -84,7 +84,7 @@ public struct Transaction: ~Copyable {
     /// (`MDB_RESERVE`: no intermediate copy of the value).
     @inlinable
     public mutating func put(_ key: UnsafeRawBufferPointer, reserving count: Int, in db: Database,
-                             flags: PutFlags = [], _ fill: (UnsafeMutableRawBufferPointer) -> Void) throws(LMDBError) {
+                             flags: PutFlags = [], _ fill: (UnsafeMutableRawBufferPointer) -> Void) throws {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: count, mv_data: nil)
         try check(mdb_put(handle, db.dbi, &k, &v, flags.rawValue | UInt32(MDB_RESERVE)), "mdb_put", database: db.name)
@@ -93,7 +93,7 @@ public struct Transaction: ~Copyable {
 
     /// Deletes `key`; returns false when it was absent.
     @inlinable @discardableResult
-    public mutating func delete(_ key: UnsafeRawBufferPointer, in db: Database) throws(LMDBError) -> Bool {
+    public mutating func delete(_ key: UnsafeRawBufferPointer, in db: Database) throws -> Bool {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         let rc = mdb_del(handle, db.dbi, &k, nil)
         if rc == MDB_NOTFOUND { return false }
@@ -108,7 +108,7 @@ public struct Transaction: ~Copyable {
     }
 
     /// Removes every entry of `db` (the database itself stays).
-    public mutating func clear(_ db: Database) throws(LMDBError) {
+    public mutating func clear(_ db: Database) throws {
         try check(mdb_drop(handle, db.dbi, 0), "mdb_drop", database: db.name)
     }
 
