@@ -118,6 +118,8 @@ struct YAMLSource {
         }
         func describe(_ context: YamlError.Context?, _ problem: String) -> String {
             guard let context else { return problem }
+            // libyaml phrases some problems as the second half of its context.
+            if problem.hasPrefix("but ") { return "\(context.text), \(problem)" }
             return "\(problem) (\(context.text) at line \(context.mark.line))"
         }
         switch yaml {

@@ -3,12 +3,12 @@
 /// `flaot64` is one edit from `float64`).
 enum Suggestion {
     /// The candidate closest to `word`, if it is close enough to be a likely
-    /// typo: at most 2 edits, and fewer edits than half the word's length.
+    /// typo: at most 3 edits, and no more than half the word's length.
     static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         var best: (name: String, distance: Int)?
         for candidate in candidates where candidate != word {
             let d = distance(word, candidate)
-            if d <= 2, d * 2 < max(word.count, 2), d < (best?.distance ?? .max) {
+            if d <= 3, d * 2 <= max(word.count, 2), d < (best?.distance ?? .max) {
                 best = (candidate, d)
             }
         }
