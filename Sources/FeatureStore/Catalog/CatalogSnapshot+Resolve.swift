@@ -15,25 +15,30 @@ extension CatalogSnapshot {
     /// try snapshot.resolve(refs: ["user_stats:age"], services: ["churn_v1"])
     /// ```
     public func resolve(refs: [String], services: [String] = []) throws(CatalogError) -> [ResolvedFeature] {
-        var sources: [(ref: String, origin: String)] = refs.map { ($0, "'\($0)'") }
+        var sources: [(ref: String, service: String?)] = refs.map { ($0, nil) }
         for name in services {
             guard let service = self.services[name] else {
                 let hint = Suggestion.hint(for: name, among: self.services.keys.sorted())
                 throw CatalogError("unknown feature service '\(name)'\(hint)")
             }
-            sources += service.features.map { ($0, "'\($0)' of feature service '\(name)'") }
+            sources += service.features.map { ($0, name) }
         }
         var result: [ResolvedFeature] = []
-        var seen: [String: String] = [:]  // "table:feature" → origin
+        var seen: [String: (ref: String, service: String?)] = [:]  // "table:feature" → where first requested
         for source in sources {
             let ref = try FeatureRef(parsing: source.ref)
             for feature in try resolve(ref) {
                 let key = "\(feature.table):\(feature.name)"
                 if let first = seen[key] {
+                    // Name the service once when both refs come from the same one.
+                    func origin(_ s: (ref: String, service: String?), _ showService: Bool) -> String {
+                        "'\(s.ref)'" + (showService ? s.service.map { " of feature service '\($0)'" } ?? "" : "")
+                    }
+                    let both = "by \(origin(first, first.service != source.service)) and by \(origin(source, true))"
                     throw CatalogError(object: "feature ref '\(source.ref)'",
-                                       "feature '\(key)' is requested twice (by \(first) and by \(source.origin))")
+                                       "feature '\(key)' is requested twice (\(both))")
                 }
-                seen[key] = source.origin
+                seen[key] = source
                 result.append(feature)
             }
         }
