@@ -29,8 +29,11 @@ public struct ApplyPlan: Sendable, Equatable {
 
     /// One definition from the file, as it will be stored.
     public enum Object: Hashable, Sendable {
+        /// An entity.
         case entity(EntityDefinition)
+        /// A feature table: the content of the version it becomes.
         case table(FeatureTableDefinition)
+        /// A feature service.
         case service(FeatureServiceDefinition)
 
         /// The object's kind and name.
@@ -48,10 +51,14 @@ public struct ApplyPlan: Sendable, Equatable {
     public struct Change: Hashable, Sendable, CustomStringConvertible {
         /// Whether something is added, removed or modified.
         public enum Kind: String, Hashable, Sendable {
+            /// `+`: something new (a feature, a ref).
             case added = "+"
+            /// `-`: something removed.
             case removed = "-"
+            /// `~`: a value changed (`~ ttl: 1d → 2d`).
             case modified = "~"
         }
+        /// Added, removed or modified.
         public var kind: Kind
         /// The change without its sign: `feature age: float32 → float64`.
         public var text: String
@@ -71,6 +78,7 @@ public struct ApplyPlan: Sendable, Equatable {
     public struct Item: Hashable, Sendable {
         /// The definition from the file.
         public var object: Object
+        /// What happens to it.
         public var action: Action
         /// What differs from the store, for updates and new versions; empty
         /// for creations and unchanged objects.
@@ -135,7 +143,8 @@ public struct ApplyPlan: Sendable, Equatable {
     /// The plan as printed by `fsctl apply`: one headline per object, its
     /// change lines indented by two spaces, and a summary line. With
     /// `showKept`, objects of the store absent from the file are listed as
-    /// `table x: not in file, kept`.
+    /// `table x: not in file, kept`. Every line, the last included, ends
+    /// with a newline.
     public func render(showKept: Bool = false) -> String {
         var lines: [String] = []
         for item in items {
