@@ -61,7 +61,7 @@ public final class CSVReader {
             let name = String(decoding: Self.unescaped(tokenizer.fields[k], input.buffer), as: UTF8.self)
             guard seen.insert(name).inserted else {
                 throw TabularError(kind: .duplicateColumn, file: path, line: tokenizer.recordLine,
-                                   column: name, message: "duplicate column in header")
+                                   column: name, message: "appears twice in the header")
             }
             names.append(name)
         }
