@@ -26,8 +26,9 @@ final class OutputFile {
         buffer = .allocate(capacity: capacity)
     }
 
+    /// A writer dropped without `close()` still flushes, best effort (errors are lost).
     deinit {
-        if fd >= 0 { closeDescriptor(fd) }
+        if fd >= 0 { try? flush(); closeDescriptor(fd) }
         buffer.deallocate()
     }
 
@@ -37,7 +38,7 @@ final class OutputFile {
     /// call ``advance(_:)`` with the number actually written.
     @inline(__always)
     func reserve(_ n: Int) throws(TabularError) -> UnsafeMutablePointer<UInt8> {
-        if count + n > capacity { try flush() }
+        if count + n > capacity || fd < 0 { try flush() }
         if n > capacity { preconditionFailure("reserve(\(n)) beyond the buffer size") }
         return buffer + count
     }
@@ -47,13 +48,13 @@ final class OutputFile {
 
     @inline(__always)
     func append(_ byte: UInt8) throws(TabularError) {
-        if count == capacity { try flush() }
+        if count == capacity || fd < 0 { try flush() }
         buffer[count] = byte
         count += 1
     }
 
     func append(_ p: UnsafePointer<UInt8>, _ n: Int) throws(TabularError) {
-        if count + n <= capacity {
+        if count + n <= capacity && fd >= 0 {
             (buffer + count).update(from: p, count: n)
             count += n
             return
@@ -78,7 +79,7 @@ final class OutputFile {
     }
 
     func flush() throws(TabularError) {
-        guard count > 0 else { return }
+        guard count > 0 || fd < 0 else { return }
         try writeAll(buffer, count)
         count = 0
     }
