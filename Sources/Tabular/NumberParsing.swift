@@ -46,6 +46,12 @@ enum NumberParsing {
         var sawDigit = false
         var significant = 0
         while i < n {
+            if d.mantissa != 0, significant <= 11, i + 8 <= n, let eight = eightDigits(p + i) {
+                d.mantissa = d.mantissa &* 100_000_000 &+ eight
+                significant += 8
+                i += 8
+                continue
+            }
             let digit = p[i] &- 48
             guard digit < 10 else { break }
             sawDigit = true
@@ -63,6 +69,13 @@ enum NumberParsing {
         if i < n, p[i] == UInt8(ascii: ".") {
             i += 1
             while i < n {
+                if d.mantissa != 0, significant <= 11, i + 8 <= n, let eight = eightDigits(p + i) {
+                    d.mantissa = d.mantissa &* 100_000_000 &+ eight
+                    significant += 8
+                    d.exponent -= 8
+                    i += 8
+                    continue
+                }
                 let digit = p[i] &- 48
                 guard digit < 10 else { break }
                 sawDigit = true
@@ -99,6 +112,19 @@ enum NumberParsing {
             d.exponent += negativeExponent ? -e : e
         }
         return i == n ? d : nil
+    }
+
+    /// The value of 8 ASCII digits at `p`, or nil when they are not all digits (SWAR).
+    @inline(__always)
+    static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let v = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        // Every byte in 0x30...0x39: high nibble 3, and adding 6 keeps it 3.
+        guard v & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030,
+              (v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030 else { return nil }
+        var x = v & 0x0F0F_0F0F_0F0F_0F0F
+        x = (x &* 10 &+ (x >> 8)) & 0x00FF_00FF_00FF_00FF
+        x = (x &* 100 &+ (x >> 16)) & 0x0000_FFFF_0000_FFFF
+        return (x &* 10000 &+ (x >> 32)) & 0xFFFF_FFFF
     }
 
     private static func scanSpecial(_ p: UnsafePointer<UInt8>, _ n: Int, _ sign: Decimal) -> Decimal? {
