@@ -218,13 +218,18 @@ public struct RecordBatch: Sendable, Equatable {
     /// The 1-based source line (CSV, JSONL) or row (Parquet) of each row, for error messages.
     public var sourceLines: [Int]
 
+    /// Rows a reader left out under ``InvalidRowPolicy/skip``, in file order.
+    /// They are not counted in ``rowCount``.
+    public var rejected: [RejectedRow]
+
     public var rowCount: Int { sourceLines.count }
 
-    public init(fields: [Field], columns: [Column], sourceLines: [Int]) {
+    public init(fields: [Field], columns: [Column], sourceLines: [Int], rejected: [RejectedRow] = []) {
         precondition(fields.count == columns.count)
         self.fields = fields
         self.columns = columns
         self.sourceLines = sourceLines
+        self.rejected = rejected
     }
 
     /// The index of the column named `name`, if any.

@@ -57,7 +57,8 @@ public enum Timestamp {
                         count += 1; i += 1
                     }
                     guard count >= 1, count <= 9 else { return nil }
-                    for _ in count..<6 where count < 6 { micros *= 10 }
+                    var scale = count
+                    while scale < 6 { micros *= 10; scale += 1 }
                 }
             }
             guard hour <= 23, minute <= 59, second <= 60 else { return nil }
