@@ -164,3 +164,68 @@ enum FileSystem {
         }.joined()
     }
 }
+
+extension FileSystem {
+    /// The whole content of a (small) text file, e.g. a definitions file.
+    static func readText(_ path: String) throws -> String {
+        String(decoding: try readAll(path), as: UTF8.self)
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw FeatureStoreError.io("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FeatureStoreError.io("\(path): cannot read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            out.append(contentsOf: buffer[..<n])
+        }
+        return out
+    }
+
+    /// Calls `body` with successive chunks of the file (streaming, for hashing).
+    static func forEachChunk(_ path: String, chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) -> Void) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw FeatureStoreError.io("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, chunkSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FeatureStoreError.io("\(path): cannot read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            body(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically (temp file + rename).
+    static func writeAll(_ path: String, _ bytes: [UInt8]) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw FeatureStoreError.io("\(path): cannot create: \(String(cString: strerror(errno)))") }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                close(fd); unlink(tmp)
+                throw FeatureStoreError.io("\(path): cannot write: \(String(cString: strerror(errno)))")
+            }
+            written += n
+        }
+        close(fd)
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw FeatureStoreError.io("\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Tabular
+
+/// The `expect` checks of a table version, compiled against the columns of one
+/// input file. A feature the file lacks reads as null.
+struct ExpectationChecks {
+    struct Check {
+        let feature: FeatureDefinition
+        let expectation: Expectation
+        /// Batch column of the feature, nil when the file lacks it.
+        let column: Int?
+        /// `in` literals as numbers / strings / bools, for fast membership.
+        let numbers: Set<Double>
+        let strings: Set<[UInt8]>
+        let bools: Set<Bool>
+    }
+
+    struct Failure {
+        let column: String
+        let value: String?
+        let reason: String
+    }
+
+    let checks: [Check]
+
+    init(definition: FeatureTableDefinition, featureColumns: [Int?]) {
+        var checks: [Check] = []
+        for (i, feature) in definition.features.enumerated() {
+            guard let e = feature.expect, !e.isEmpty else { continue }
+            var numbers = Set<Double>(), strings = Set<[UInt8]>(), bools = Set<Bool>()
+            for literal in e.allowed ?? [] {
+                switch literal {
+                case .number(let x): numbers.insert(x)
+                case .string(let s): strings.insert(Array(s.utf8))
+                case .bool(let b): bools.insert(b)
+                }
+            }
+            checks.append(Check(feature: feature, expectation: e, column: featureColumns[i],
+                                numbers: numbers, strings: strings, bools: bools))
+        }
+        self.checks = checks
+    }
+
+    var isEmpty: Bool { checks.isEmpty }
+
+    /// The first failed check of row `r`, or nil when the row passes.
+    func firstFailure(row r: Int, of batch: RecordBatch) -> Failure? {
+        for check in checks {
+            let e = check.expectation
+            let name = check.feature.name
+            guard let ci = check.column, batch.columns[ci].validity[r] else {
+                if e.notNull { return Failure(column: name, value: nil, reason: "value is null (expect not_null)") }
+                continue
+            }
+            let column = batch.columns[ci]
+            var number: Double?
+            switch column.storage {
+            case .int32(let a): number = Double(a[r])
+            case .int64(let a): number = Double(a[r])
+            case .float32(let a): number = Double(a[r])
+            case .float64(let a): number = a[r]
+            case .bool(let a):
+                if e.allowed != nil, !check.bools.contains(a[r]) {
+                    return Failure(column: name, value: "\(a[r])", reason: "\(a[r]) is not one of \(Self.list(e.allowed!)) (expect in)")
+                }
+            case .binary:
+                if e.allowed != nil {
+                    let bytes = Array(column.bytes(at: r))
+                    if !check.strings.contains(bytes) {
+                        let text = String(decoding: bytes, as: UTF8.self)
+                        return Failure(column: name, value: text, reason: "\"\(text)\" is not one of \(Self.list(e.allowed!)) (expect in)")
+                    }
+                }
+            case .vector:
+                break
+            }
+            guard let x = number else { continue }
+            let shown = Self.show(column: column, row: r)
+            if x.isNaN, e.min != nil || e.max != nil || e.allowed != nil {
+                return Failure(column: name, value: shown, reason: "NaN does not satisfy the expectation")
+            }
+            if let lo = e.min, x < lo {
+                return Failure(column: name, value: shown, reason: "\(shown) is below the minimum \(ExpectLiteral.number(lo)) (expect min)")
+            }
+            if let hi = e.max, x > hi {
+                return Failure(column: name, value: shown, reason: "\(shown) is above the maximum \(ExpectLiteral.number(hi)) (expect max)")
+            }
+            if e.allowed != nil, !check.numbers.contains(x) {
+                return Failure(column: name, value: shown, reason: "\(shown) is not one of \(Self.list(e.allowed!)) (expect in)")
+            }
+        }
+        return nil
+    }
+
+    static func list(_ literals: [ExpectLiteral]) -> String {
+        "[" + literals.map(\.description).joined(separator: ", ") + "]"
+    }
+
+    static func show(column: Column, row: Int) -> String {
+        column.value(at: row)?.description ?? "null"
+    }
+}

@@ -1,0 +1,178 @@
+import Tabular
+
+/// Reads one input file, checks every row (join keys, timestamps, `expect`)
+/// and encodes the good ones into ``EventChunk``s for the writer.
+struct FileIngest {
+    let file: String
+    let schema: TableWriteSchema
+    let batchId: UInt64
+    let createdAt: Int64
+    let options: IngestOptions
+
+    private(set) var rows = 0
+    private(set) var rejected: [RejectedRow] = []
+    private(set) var failures: [String: Int] = [:]
+    private(set) var minEvent = Int64.max
+    private(set) var maxEvent = Int64.min
+
+    init(file: String, schema: TableWriteSchema, batchId: UInt64, createdAt: Int64, options: IngestOptions) {
+        self.file = file; self.schema = schema; self.batchId = batchId
+        self.createdAt = createdAt; self.options = options
+    }
+
+    /// The columns read from the file, in batch order: join keys, timestamp,
+    /// created timestamp (when present), then the features present.
+    struct Layout {
+        var fields: [Field] = []
+        var joinKeyCount = 0
+        var createdIndex: Int?
+        /// For each feature of the table version: its batch column, or nil.
+        var featureColumns: [Int?] = []
+    }
+
+    mutating func run(_ flush: (EventChunk) throws -> Void) throws {
+        let definition = schema.definition
+        let format = try options.format ?? IngestOptions.Format.infer(from: file) ?? {
+            throw FeatureStoreError.invalid("\(file): cannot tell the format from the extension (use --format csv or --format jsonl)")
+        }()
+        var readOptions = ReadOptions(batchSize: options.batchSize, onInvalid: options.onInvalid,
+                                      ignoreUnknownColumns: options.ignoreExtraColumns)
+        let layout: Layout
+        let batches: BatchIterator
+        switch format {
+        case .csv:
+            let reader = try CSVReader(path: file)
+            layout = try csvLayout(header: reader.columnNames)
+            batches = try reader.batches(schema: layout.fields, options: readOptions)
+        case .jsonl:
+            readOptions.ignoreUnknownColumns = options.ignoreExtraColumns
+            let reader = try JSONLReader(path: file)
+            layout = fullLayout(includeCreated: definition.createdTimestampField != nil)
+            batches = try reader.batches(schema: layout.fields, options: readOptions)
+        }
+        let checks = ExpectationChecks(definition: definition, featureColumns: layout.featureColumns)
+        let encoder = RowEncoder(layout: schema.layout, columnIndex: layout.featureColumns)
+        var versionBytes: [UInt8] = []
+        withUnsafeBytes(of: UInt32(schema.version.version).littleEndian) { versionBytes.append(contentsOf: $0) }
+        var chunk = EventChunk()
+        var sequence: UInt32 = 0
+        while let batch = try batches.next() {
+            for r in batch.rejected {
+                rejected.append(r)
+                failures[r.column ?? "(row)", default: 0] += 1
+            }
+            let keyColumns = Array(batch.columns[0..<layout.joinKeyCount])
+            let ts = batch.columns[layout.joinKeyCount]
+            guard case .int64(let eventTimes) = ts.storage else { preconditionFailure("timestamp column") }
+            var createdTimes: [Int64]? = nil
+            var createdValid: [Bool] = []
+            if let ci = layout.createdIndex, case .int64(let a) = batch.columns[ci].storage {
+                createdTimes = a
+                createdValid = batch.columns[ci].validity
+            }
+            chunk.removeAll()
+            for r in 0..<batch.rowCount {
+                let line = batch.sourceLines[r]
+                let keyStart = chunk.keys.count
+                chunk.keys.append(contentsOf: schema.prefix)
+                if let nullKey = schema.appendEntityKey(row: r, columns: keyColumns, to: &chunk.keys) {
+                    chunk.keys.removeSubrange(keyStart...)
+                    try reject(line: line, column: nullKey, value: nil, reason: "join key is null")
+                    continue
+                }
+                if chunk.keys.count - keyStart - schema.prefix.count > KeyCodec.maxEntityKeyBytes {
+                    chunk.keys.removeSubrange(keyStart...)
+                    try reject(line: line, column: schema.joinKeys.last!.key.name, value: nil,
+                               reason: "entity key longer than \(KeyCodec.maxEntityKeyBytes) bytes encoded")
+                    continue
+                }
+                guard ts.validity[r] else {
+                    chunk.keys.removeSubrange(keyStart...)
+                    try reject(line: line, column: definition.timestampField, value: nil, reason: "timestamp is null")
+                    continue
+                }
+                if let failure = checks.firstFailure(row: r, of: batch) {
+                    chunk.keys.removeSubrange(keyStart...)
+                    try reject(line: line, column: failure.column, value: failure.value, reason: failure.reason)
+                    continue
+                }
+                let eventTime = eventTimes[r]
+                var created = createdAt
+                if let createdTimes, createdValid[r] { created = createdTimes[r] }
+                EventOrder(eventTimestamp: eventTime, createdTimestamp: created, batchId: batchId, sequence: sequence)
+                    .append(to: &chunk.keys)
+                sequence &+= 1
+                chunk.keyEnds.append(chunk.keys.count)
+                chunk.values.append(contentsOf: versionBytes)
+                encoder.encode(row: r, of: batch, to: &chunk.values)
+                chunk.valueEnds.append(chunk.values.count)
+                minEvent = min(minEvent, eventTime)
+                maxEvent = max(maxEvent, eventTime)
+            }
+            rows += chunk.count
+            try flush(chunk)
+        }
+    }
+
+    /// Fails the ingest, or records the row as rejected under `.skip`.
+    private mutating func reject(line: Int, column: String, value: String?, reason: String) throws {
+        failures[column, default: 0] += 1
+        if options.onInvalid == .fail {
+            throw FeatureStoreError.invalid("\(file):\(line): column '\(column)': \(reason)")
+        }
+        rejected.append(RejectedRow(line: line, column: column, value: value, reason: reason, raw: ""))
+    }
+
+    private func csvLayout(header: [String]) throws -> Layout {
+        let definition = schema.definition
+        var layout = Layout()
+        for (key, entity) in schema.joinKeys {
+            guard header.contains(key.name) else {
+                throw FeatureStoreError.invalid("\(file):1: missing column '\(key.name)' (join key of entity '\(entity)')")
+            }
+            layout.fields.append(Field(key.name, key.type))
+        }
+        layout.joinKeyCount = layout.fields.count
+        guard header.contains(definition.timestampField) else {
+            throw FeatureStoreError.invalid("\(file):1: missing column '\(definition.timestampField)' (the timestamp field of table '\(definition.name)')")
+        }
+        layout.fields.append(Field(definition.timestampField, .timestamp))
+        if let created = definition.createdTimestampField, header.contains(created) {
+            layout.createdIndex = layout.fields.count
+            layout.fields.append(Field(created, .timestamp))
+        }
+        for feature in definition.features {
+            if header.contains(feature.name) {
+                layout.featureColumns.append(layout.fields.count)
+                layout.fields.append(Field(feature.name, feature.type))
+            } else {
+                layout.featureColumns.append(nil)
+            }
+        }
+        if !options.ignoreExtraColumns {
+            let known = Set(layout.fields.map(\.name))
+            if let extra = header.first(where: { !known.contains($0) }) {
+                let hint = Store.suggest(extra, in: definition.features.map(\.name))
+                throw FeatureStoreError.invalid("\(file):1: unknown column '\(extra)': table '\(definition.name)' has no such feature\(hint) (use --ignore-extra to skip it)")
+            }
+        }
+        return layout
+    }
+
+    private func fullLayout(includeCreated: Bool) -> Layout {
+        let definition = schema.definition
+        var layout = Layout()
+        for (key, _) in schema.joinKeys { layout.fields.append(Field(key.name, key.type)) }
+        layout.joinKeyCount = layout.fields.count
+        layout.fields.append(Field(definition.timestampField, .timestamp))
+        if includeCreated, let created = definition.createdTimestampField {
+            layout.createdIndex = layout.fields.count
+            layout.fields.append(Field(created, .timestamp))
+        }
+        for feature in definition.features {
+            layout.featureColumns.append(layout.fields.count)
+            layout.fields.append(Field(feature.name, feature.type))
+        }
+        return layout
+    }
+}

@@ -1,0 +1,105 @@
+import LMDB
+import Tabular
+import FoundationEssentials
+
+/// `fsctl ingest`: files → one atomic write transaction → event log and/or online table.
+extension Store {
+    /// Ingests `files` into `table`, each file one batch, all of them in one
+    /// write transaction: every row lands or none does.
+    ///
+    /// A bad value, a missing join key or timestamp, or a failed `expect`
+    /// aborts with an error naming file, line, column and value (the store is
+    /// unchanged), unless `options.onInvalid` is `.skip`: then good rows land
+    /// and the rejected ones are written, with reasons, to a JSONL file.
+    public func ingest(table: String, files: [String], options: IngestOptions = IngestOptions()) throws -> IngestResult {
+        guard !files.isEmpty else { throw FeatureStoreError.invalid("ingest: no input file given") }
+        var hashes: [String] = []
+        for file in files { hashes.append(try FileHash.sha256(file)) }
+        let (batches, rejects) = try environment.write { txn -> ([BatchRecord], [[RejectedRow]]) in
+            let catalog = try loadCatalog(txn)
+            guard let version = catalog.currentVersion(of: table) else {
+                throw FeatureStoreError.notFound("no feature table '\(table)'" + Self.suggest(table, in: Array(catalog.tables.keys)))
+            }
+            let schema = try TableWriteSchema(version: version, catalog: catalog)
+            let now = Clock.nowMicros()
+            var batches: [BatchRecord] = []
+            var rejects: [[RejectedRow]] = []
+            var rowsSoFar = 0
+            for (file, hash) in zip(files, hashes) {
+                let sourceKey = Bytes.uint32(version.tableId) + (FileHash.unhex(hash) ?? [])
+                if !options.force, let previous = try txn.get(sourceKey, in: db.sources) {
+                    let id = Bytes.readUInt64(previous)
+                    throw FeatureStoreError.conflict(
+                        "\(file): already ingested into '\(table)' as batch \(id) (same SHA-256 \(hash.prefix(12))…); use --force to ingest it again")
+                }
+                let batchId = try nextCounter(MetaKey.nextBatchId, in: &txn)
+                var fileIngest = FileIngest(file: file, schema: schema, batchId: batchId, createdAt: now, options: options)
+                let writer = EventWriter(events: db.events, online: db.online,
+                                         toOffline: options.destination != .online,
+                                         toOnline: options.destination != .offline)
+                try fileIngest.run { chunk in
+                    try writer.write(chunk, txn: &txn)
+                    rowsSoFar += chunk.count
+                    options.progress?(rowsSoFar)
+                }
+                let record = BatchRecord(
+                    id: batchId, table: table, tableId: version.tableId, tableVersion: version.version,
+                    source: file, sha256: hash, rows: fileIngest.rows, rejected: fileIngest.rejected.count,
+                    failures: fileIngest.failures, destination: options.destination.rawValue, createdAtMicros: now,
+                    minEventMicros: fileIngest.rows > 0 ? fileIngest.minEvent : nil,
+                    maxEventMicros: fileIngest.rows > 0 ? fileIngest.maxEvent : nil)
+                try putBatchRecord(record, txn: &txn)
+                try txn.put(sourceKey, Bytes.uint64(batchId), in: db.sources)
+                batches.append(record)
+                rejects.append(fileIngest.rejected)
+            }
+            return (batches, rejects)
+        }
+        // Rejects files are written after the commit, so a failed ingest leaves none behind.
+        var rejectsFiles: [String: String] = [:]
+        for (i, file) in files.enumerated() where !rejects[i].isEmpty {
+            let path = files.count == 1 ? (options.rejectsPath ?? file + ".rejects.jsonl")
+                                         : (options.rejectsPath.map { $0 + ".\(i + 1)" } ?? file + ".rejects.jsonl")
+            let out = try JSONLWriter(path: path)
+            for row in rejects[i] {
+                let column: JSONValue = row.column.map { JSONValue.string($0) } ?? JSONValue.null
+                let value: JSONValue = row.value.map { JSONValue.string($0) } ?? JSONValue.null
+                let record: [(String, JSONValue)] = [
+                    ("file", .string(file)), ("line", .int(Int64(row.line))), ("column", column),
+                    ("value", value), ("reason", .string(row.reason)), ("row", .string(row.raw)),
+                ]
+                try out.write(record)
+            }
+            try out.close()
+            rejectsFiles[file] = path
+        }
+        return IngestResult(batches: batches, rejectsFiles: rejectsFiles)
+    }
+
+    func putBatchRecord(_ record: BatchRecord, txn: inout Transaction) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try txn.put(Bytes.uint64(record.id), Array(try encoder.encode(record)), in: db.batches)
+    }
+
+    /// Every batch record, oldest first.
+    public func batches() throws -> [BatchRecord] {
+        try environment.read { txn in
+            var out: [BatchRecord] = []
+            let decoder = JSONDecoder()
+            try txn.withCursor(db.batches) { c in
+                var more = try c.first()
+                while more {
+                    out.append(try decoder.decode(BatchRecord.self, from: Data(c.value)))
+                    more = try c.next()
+                }
+            }
+            return out
+        }
+    }
+
+    static func suggest(_ name: String, in names: [String]) -> String {
+        guard let best = Suggestion.closest(to: name, among: names) else { return "" }
+        return " (did you mean '\(best)'?)"
+    }
+}
