@@ -35,12 +35,14 @@ let package = Package(
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "Tabular",
+                "FeatureStore", "LMDB", "Tabular",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
-        .testTarget(name: "FsctlTests", dependencies: ["FeatureStore"]),
+        // End-to-end tests that run the built `fsctl` binary (the dependency makes
+        // `swift test` build it first).
+        .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular"]),
     ]
 )

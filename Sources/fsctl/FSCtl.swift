@@ -1,7 +1,73 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
+/// `fsctl`: drives a FeatureStore store from the shell (SPEC 4).
+///
+/// Exit codes: 0 ok, 1 error (`error: <message>` on stderr), 2 usage error,
+/// 3 "condition found" (`fsctl check` found problems).
 @main
 struct FSCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fsctl", abstract: "Drive a FeatureStore store from the shell.")
+        commandName: "fsctl",
+        abstract: "Drive a FeatureStore store from the shell.",
+        discussion: """
+            The store is --store DIR, else $FSCTL_STORE, else ./feature_store.
+            Exit codes: 0 ok, 1 error, 2 usage error, 3 condition found.
+            """,
+        subcommands: [
+            InitCommand.self, ApplyCommand.self, ListCommand.self, DescribeCommand.self,
+            DeleteCommand.self, IngestCommand.self,
+        ])
+
+    /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of
+    /// ArgumentParser's defaults (which use 64 for usage errors).
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            let code = exitCode(for: error)
+            let text = fullMessage(for: error)
+            if code == .success {
+                Output.out(text.isEmpty ? "" : text + "\n")   // --help, --version
+                Glibc.exit(0)
+            }
+            Output.err(lowercasedErrorPrefix(text) + "\n")
+            Glibc.exit(CLIExit.usage)
+        }
+        do {
+            var command = command
+            try command.run()
+            Glibc.exit(0)
+        } catch {
+            Glibc.exit(CLIExit.report(error))
+        }
+    }
+
+    /// `fsctl --store s list` means `fsctl list --store s`: global options given
+    /// before the subcommand are moved after it (ArgumentParser only parses a
+    /// subcommand's options after its name).
+    static func hoistingGlobalOptions(_ args: [String]) -> [String] {
+        var hoisted: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--json" || a == "--quiet" || a.hasPrefix("--store=") {
+                hoisted.append(a); i += 1
+            } else if a == "--store", i + 1 < args.count {
+                hoisted += [a, args[i + 1]]; i += 2
+            } else {
+                break
+            }
+        }
+        guard !hoisted.isEmpty, i < args.count, !args[i].hasPrefix("-") else { return args }
+        return [args[i]] + hoisted + args[(i + 1)...]
+    }
+
+    /// ArgumentParser writes `Error: …`; the rest of fsctl writes `error: …`.
+    private static func lowercasedErrorPrefix(_ text: String) -> String {
+        text.hasPrefix("Error: ") ? "error: " + text.dropFirst("Error: ".count) : text
+    }
 }
