@@ -9,6 +9,13 @@ enum CLIExit {
     static let usage: Int32 = 2
     static let conditionFound: Int32 = 3
 
+    /// Whether `error` is one fsctl or the library throws (as opposed to
+    /// ArgumentParser's parse errors and help requests).
+    static func isOwn(_ error: any Error) -> Bool {
+        error is FeatureStoreError || error is CatalogError || error is TabularError || error is LMDBError
+            || error is UsageError || error is ConditionFound
+    }
+
     /// Prints `error: <message>` to stderr for `error` and returns its exit code.
     static func report(_ error: any Error) -> Int32 {
         switch error {

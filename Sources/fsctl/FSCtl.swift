@@ -24,26 +24,32 @@ struct FSCtl: ParsableCommand {
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of
     /// ArgumentParser's defaults (which use 64 for usage errors).
     static func main() {
-        let command: ParsableCommand
         do {
-            command = try parseAsRoot(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
-        } catch {
-            let code = exitCode(for: error)
-            let text = fullMessage(for: error)
-            if code == .success {
-                Output.out(text.isEmpty ? "" : text + "\n")   // --help, --version
-                Glibc.exit(0)
-            }
-            Output.err(lowercasedErrorPrefix(text) + "\n")
-            Glibc.exit(CLIExit.usage)
-        }
-        do {
-            var command = command
+            var command = try parseAsRoot(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
             try command.run()
-            Glibc.exit(0)
+            Glibc.exit(CLIExit.ok)
         } catch {
-            Glibc.exit(CLIExit.report(error))
+            Glibc.exit(exitCode(reporting: error))
         }
+    }
+
+    /// Prints what `error` means for the user and returns the exit code:
+    /// library and fsctl errors through ``CLIExit``; ArgumentParser's own
+    /// (parse errors, `--help`, which it throws from `parseAsRoot` or `run`)
+    /// with its message, usage errors mapped to 2.
+    static func exitCode(reporting error: any Error) -> Int32 {
+        if CLIExit.isOwn(error) { return CLIExit.report(error) }
+        let code = exitCode(for: error)
+        let text = fullMessage(for: error)
+        if code == .success {
+            Output.out(text.isEmpty || text.hasSuffix("\n") ? text : text + "\n")
+            return CLIExit.ok
+        }
+        if code == .validationFailure || text.hasPrefix("Error: ") {
+            Output.err(lowercasedErrorPrefix(text) + "\n")
+            return CLIExit.usage
+        }
+        return CLIExit.report(error)
     }
 
     /// `fsctl --store s list` means `fsctl list --store s`: global options given
