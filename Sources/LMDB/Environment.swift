@@ -59,6 +59,11 @@ public final class Environment: @unchecked Sendable {
         public var mapSize: Int
         public var lastPageNumber: Int
         public var pageSize: Int
+        /// The reader table's high-water mark (`me_numreaders`): how many slots
+        /// have ever been claimed since the lock file was initialised. LMDB never
+        /// decreases it when a slot is freed, so it bounds concurrency seen so far;
+        /// it does not count slots in use now. Use ``Environment/readerSlots()``
+        /// for that.
         public var readersUsed: Int
         public var maxReaders: Int
         /// Bytes of the map in use (`(lastPageNumber + 1) × pageSize`).
@@ -277,7 +282,7 @@ public final class Environment: @unchecked Sendable {
 final class ReaderPool: @unchecked Sendable {
     private let mutex = Mutex()
     private var free: [OpaquePointer] = []
-    private let capacity: Int
+    let capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -285,6 +290,9 @@ final class ReaderPool: @unchecked Sendable {
     }
 
     @usableFromInline func pop() -> OpaquePointer? { mutex.withLock { free.popLast() } }
+
+    /// Handles parked now (each holds a reader slot, no snapshot).
+    var count: Int { mutex.withLock { free.count } }
 
     /// Returns false when the pool is full (the caller aborts the handle).
     @usableFromInline func push(_ txn: OpaquePointer) -> Bool {
