@@ -174,16 +174,16 @@ public final class Environment: @unchecked Sendable {
             } catch {
                 mdb_txn_abort(h)
                 resizeLock.unlock()
-                if error is LMDBError, LMDBError.mapFull ~= error, attempts < 16 {
-                    try growMap()
+                // At maxMapSize (or after too many rounds) the put's own error
+                // surfaces: it names the operation and database that did not fit.
+                if LMDBError.mapFull ~= error, attempts < 16, try growMap() {
                     continue
                 }
                 throw error
             }
             let commit = mdb_txn_commit(h)
             resizeLock.unlock()
-            if commit == MDB_MAP_FULL, attempts < 16 {
-                try growMap()
+            if commit == MDB_MAP_FULL, attempts < 16, try growMap() {
                 continue
             }
             try check(commit, "mdb_txn_commit")
@@ -227,19 +227,19 @@ public final class Environment: @unchecked Sendable {
         try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
     }
 
-    /// Grows the map (doubling, capped by `options.maxMapSize`).
+    /// Grows the map (doubling, at least +1 MiB, capped by `options.maxMapSize`);
+    /// false when it is already at the cap.
     @usableFromInline
-    func growMap() throws(LMDBError) {
+    func growMap() throws(LMDBError) -> Bool {
         resizeLock.lockExclusive()
         defer { resizeLock.unlock() }
         var info = MDB_envinfo()
         try check(mdb_env_info(handle, &info), "mdb_env_info")
         let current = info.me_mapsize
-        guard current < options.maxMapSize else {
-            throw LMDBError(code: MDB_MAP_FULL, function: "mdb_env_set_mapsize")
-        }
+        guard current < options.maxMapSize else { return false }
         let next = min(options.maxMapSize, max(current * 2, current + (1 << 20)))
         try check(mdb_env_set_mapsize(handle, next), "mdb_env_set_mapsize")
+        return true
     }
 
     // MARK: Introspection and maintenance
