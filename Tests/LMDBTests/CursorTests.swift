@@ -61,9 +61,9 @@ import Testing
 
     @Test func forwardAndBackwardIterationMatchTheModel() throws {
         let keys = Self.seededKeys(count: 600, seed: 42)
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try Self.seed(env, keys)
-            try env.read { txn in
+            try env.read { txn throws in
                 try txn.withCursor(db) { c in
                     var seen: [[UInt8]] = []
                     var more = try c.first()
@@ -91,9 +91,9 @@ import Testing
     @Test func seeksMatchTheModelAtEveryBoundary() throws {
         let keys = Self.seededKeys(count: 400, seed: 7)
         let keySet = Set(keys)
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try Self.seed(env, keys)
-            try env.read { txn in
+            try env.read { txn throws in
                 try txn.withCursor(db) { c throws in
                     for probe in Self.probes(for: keys) {
                         let least = Self.atLeast(probe, in: keys)
@@ -120,9 +120,9 @@ import Testing
 
     @Test func iterationContinuesFromASeek() throws {
         let keys = Self.seededKeys(count: 200, seed: 11)
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try Self.seed(env, keys)
-            try env.read { txn in
+            try env.read { txn throws in
                 try txn.withCursor(db) { c in
                     let start = keys[73]
                     var rest: [[UInt8]] = []
@@ -139,9 +139,9 @@ import Testing
     }
 
     @Test func emptyDatabase() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("empty")
-            try env.read { txn in
+            try env.read { txn throws in
                 try txn.withCursor(db) { c throws in
                     #expect(try !c.first())
                     #expect(try !c.last())
@@ -156,7 +156,7 @@ import Testing
 
     @Test func deleteEveryOtherKeyWithDeleteCurrentAndRefresh() throws {
         let keys = Self.seededKeys(count: 1500, seed: 3)  // several leaf pages
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try Self.seed(env, keys)
             let visited = try env.write { txn in
                 try txn.withWriteCursor(db) { c in
@@ -178,7 +178,7 @@ import Testing
             }
             #expect(visited == keys)
             let survivors = keys.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-            try env.read { txn in
+            try env.read { txn throws in
                 #expect(try txn.stat(db).entries == survivors.count)
                 let remaining = try txn.withCursor(db) { c in
                     var out: [[UInt8]] = []
@@ -196,7 +196,7 @@ import Testing
     /// than skipping it. So "delete, then next()" visits every key as well.
     @Test func nextAfterDeleteCurrentDoesNotSkip() throws {
         let keys = (0..<1000).map { be64(UInt64($0)) }
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try Self.seed(env, keys)
             let visited = try env.write { txn in
                 try txn.withWriteCursor(db) { c in
@@ -216,7 +216,7 @@ import Testing
     }
 
     @Test func deletingTheLastKeyLeavesTheCursorPastTheEnd() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try Self.seed(env, [[1], [2], [3]])
             try env.write { txn in
                 try txn.withWriteCursor(db) { c in
@@ -231,7 +231,7 @@ import Testing
     }
 
     @Test func cursorPutWritesThroughTheCursor() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in
                 try txn.withWriteCursor(db) { c in
@@ -247,10 +247,10 @@ import Testing
     }
 
     @Test func deletingThroughACursorInAReadTransactionIsRefused() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try Self.seed(env, [[1], [2]])
             let error = #expect(throws: LMDBError.self) {
-                try env.read { txn in
+                try env.read { txn throws in
                     try txn.withCursor(db) { c in
                         _ = try c.first()
                         try c.deleteCurrent()

@@ -104,9 +104,21 @@ struct SeededRandom: RandomNumberGenerator {
 }
 
 /// `count` bytes of a pattern derived from `seed` (so a reader can verify them).
+/// Sliced from one precomputed buffer: debug builds are slow at generating bytes.
 func pattern(_ count: Int, seed: UInt8) -> [UInt8] {
-    (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+    precondition(count <= patternSource.count - 256)
+    let start = Int(seed)
+    return Array(patternSource[start..<(start + count)])
 }
+
+/// Bytes that do not repeat with period 256, so slices at different seeds differ.
+private let patternSource: [UInt8] = {
+    var out = [UInt8](repeating: 0, count: (1 << 20) + 512)
+    out.withUnsafeMutableBufferPointer { b in
+        for i in b.indices { b[i] = UInt8(truncatingIfNeeded: i &* 31 &+ i >> 9) }
+    }
+    return out
+}()
 
 /// A lock-protected value shared between threads in a test.
 final class Shared<Value>: @unchecked Sendable {

@@ -5,7 +5,7 @@ import Testing
 /// Point operations: put, get, delete, flags, reserve, clear, stat, sizes.
 @Suite struct TransactionTests {
     @Test func putGetOverwriteDelete() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in
                 try txn.put(bytes("a"), bytes("1"), in: db)
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func writesAreVisibleInsideTheirOwnTransaction() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in
                 try txn.put(bytes("k"), bytes("v"), in: db)
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func noOverwriteOnExistingKeyThrowsKeyExistsAndKeepsTheValue() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in try txn.put(bytes("k"), bytes("old"), in: db) }
             var matched = false
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func appendAcceptsSortedKeysAndRejectsOutOfOrderOnes() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in
                 for i: UInt64 in 1...100 { try txn.put(be64(i), be64(i * 10), in: db, flags: .append) }
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func reservePutFillsInPlace() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             let expected = pattern(3000, seed: 7)
             try env.write { txn in
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func clearEmptiesTheDatabaseButKeepsItUsable() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             let other = try env.openDatabase("other")
             try env.write { txn in
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func statCountsEntriesAndPages() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in
                 for i: UInt64 in 0..<2000 { try txn.put(be64(i), be64(i), in: db) }
@@ -127,14 +127,14 @@ import Testing
     }
 
     @Test func emptyAndOneMebibyteValues() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             let big = pattern(1 << 20, seed: 3)
             try env.write { txn in
                 try txn.put(bytes("empty"), [], in: db)
                 try txn.put(bytes("big"), big, in: db)
             }
-            try env.read { txn in
+            try env.read { txn throws in
                 #expect(try txn.get(bytes("empty"), in: db) == [])
                 // Present-but-empty is not absent.
                 #expect(try txn.withValue(forKey: bytes("empty"), in: db) { $0?.count } == 0)
@@ -150,7 +150,7 @@ import Testing
     }
 
     @Test func keySizeLimitIs511Bytes() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             let ok = [UInt8](repeating: 0x41, count: 511)
             try env.write { txn in try txn.put(ok, bytes("v"), in: db) }
@@ -179,7 +179,7 @@ import Testing
     }
 
     @Test func databasesAreIndependentNamespaces() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let a = try env.openDatabase("a")
             let b = try env.openDatabase("b")
             #expect(a != b)

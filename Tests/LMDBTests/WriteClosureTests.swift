@@ -7,7 +7,7 @@ import Testing
     struct Custom: Error, Equatable { let id: Int }
 
     @Test func returningCommitsAndHandsBackTheResult() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             let result = try env.write { txn -> String in
                 try txn.put(bytes("k"), bytes("v"), in: db)
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func throwingAbortsEverythingAndTheErrorComesOutAsItself() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in try txn.put(bytes("before"), bytes("1"), in: db) }
             var runs = 0
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func anUncaughtLMDBErrorAbortsTheWholeTransaction() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in try txn.put(bytes("k"), bytes("v"), in: db) }
             var matched = false
@@ -62,7 +62,7 @@ import Testing
 
     @Test func aCaughtLMDBErrorInsideTheClosureDoesNotPreventTheCommit() throws {
         // keyExists does not poison an LMDB transaction: catching it is fine.
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             try env.write { txn in try txn.put(bytes("k"), bytes("v"), in: db) }
             try env.write { txn in
@@ -75,10 +75,10 @@ import Testing
     }
 
     @Test func readClosureErrorsComeOutUnchanged() throws {
-        try withEnvironment { env, _ in
+        try withEnvironment { env, _ throws in
             let db = try env.openDatabase("data")
             let thrown = #expect(throws: Custom.self) {
-                try env.read { txn in
+                try env.read { txn throws in
                     _ = try txn.get(bytes("k"), in: db)
                     throw Custom(id: 7)
                 }
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func eachWriteSeesThePreviousCommit() throws {
-        try withEnvironment(.test(durability: .noSync)) { env, _ in
+        try withEnvironment(.test(durability: .noSync)) { env, _ throws in
             let db = try env.openDatabase("data")
             for _ in 0..<50 {
                 try env.write { txn in
