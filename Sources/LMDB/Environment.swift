@@ -76,6 +76,10 @@ public final class Environment: @unchecked Sendable {
     @usableFromInline let handle: OpaquePointer
     @usableFromInline let resizeLock = ReadWriteLock()
     @usableFromInline let readerPool: ReaderPool
+    /// Serialises ``openDatabase(_:create:)``: mdb_dbi_open must not run in two
+    /// transactions of one process at once (it claims a slot in the shared DBI
+    /// table unlocked, so two threads can be handed the same handle).
+    let dbiLock = Mutex()
     /// Reader slots of dead processes cleared by `mdb_reader_check` at open.
     public let staleReadersCleared: Int
 
@@ -118,8 +122,13 @@ public final class Environment: @unchecked Sendable {
 
     /// Opens the named database, creating it when `create` is true and the
     /// environment is writable. The handle stays valid for the environment's life.
+    ///
+    /// Safe from any thread (calls are serialised), but not from inside a
+    /// ``read(_:)`` or ``write(_:)`` closure: open databases up front.
     public func openDatabase(_ name: String, create: Bool = true) throws(LMDBError) -> Database {
         var dbi: MDB_dbi = 0
+        dbiLock.lock()
+        defer { dbiLock.unlock() }
         resizeLock.lockShared()
         defer { resizeLock.unlock() }
         var txn: OpaquePointer?
