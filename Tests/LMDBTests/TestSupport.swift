@@ -134,16 +134,22 @@ final class Shared<Value>: @unchecked Sendable {
 }
 
 /// Runs `count` bodies on their own threads (real threads, not a pool that
-/// might run them one after another) and waits for all of them.
+/// might run them one after another) and joins them all. Joining matters: a
+/// thread that still holds the last reference to an Environment after this
+/// returns would close it late — after the test removed the directory, or
+/// while a later test has the same path open (LMDB forbids that in one process).
 func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let group = DispatchGroup()
+    final class Job { let run: () -> Void; init(_ run: @escaping () -> Void) { self.run = run } }
+    var threads: [pthread_t] = []
     for i in 0..<count {
-        group.enter()
-        let t = Thread {
-            body(i)
-            group.leave()
-        }
-        t.start()
+        let job = Unmanaged.passRetained(Job { body(i) }).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { arg in
+            Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue().run()
+            return nil
+        }, job)
+        precondition(rc == 0, "pthread_create: \(rc)")
+        threads.append(thread)
     }
-    group.wait()
+    for thread in threads { pthread_join(thread, nil) }
 }
