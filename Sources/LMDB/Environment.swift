@@ -82,13 +82,22 @@ public final class Environment: @unchecked Sendable {
     let dbiLock = Mutex()
     /// Reader slots of dead processes cleared by `mdb_reader_check` at open.
     public let staleReadersCleared: Int
+    /// The directory's identity in the process-wide registry of open environments.
+    private let fileID: OpenEnvironments.FileID?
 
     /// Opens (creating if needed) the environment in directory `path`, which
     /// must exist. Clears stale reader slots left by dead processes.
+    ///
+    /// Throws `EBUSY` when this process already has the same directory open
+    /// (LMDB forbids that): share the existing `Environment` instead.
     public init(path: String, options: Options = Options()) throws(LMDBError) {
+        let fileID = try OpenEnvironments.shared.register(path)
         var env: OpaquePointer?
-        try check(mdb_env_create(&env), "mdb_env_create")
-        guard let env else { throw LMDBError(code: MDB_PANIC, function: "mdb_env_create") }
+        let rc = mdb_env_create(&env)
+        guard rc == 0, let env else {
+            OpenEnvironments.shared.unregister(fileID)
+            throw LMDBError(code: rc == 0 ? MDB_PANIC : rc, function: "mdb_env_create")
+        }
         do {
             try check(mdb_env_set_mapsize(env, options.mapSize), "mdb_env_set_mapsize")
             try check(mdb_env_set_maxdbs(env, options.maxDatabases), "mdb_env_set_maxdbs")
@@ -107,8 +116,10 @@ public final class Environment: @unchecked Sendable {
             staleReadersCleared = Int(dead)
         } catch {
             mdb_env_close(env)
+            OpenEnvironments.shared.unregister(fileID)
             throw error
         }
+        self.fileID = fileID
         self.handle = env
         self.path = path
         self.options = options
@@ -118,6 +129,7 @@ public final class Environment: @unchecked Sendable {
     deinit {
         readerPool.drain()
         mdb_env_close(handle)
+        OpenEnvironments.shared.unregister(fileID)
     }
 
     /// Opens the named database, creating it when `create` is true and the
