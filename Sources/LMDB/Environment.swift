@@ -15,7 +15,10 @@ import CLMDB
 ///   closure runs again from the start**: a write closure must not have side
 ///   effects outside the transaction that it cannot repeat.
 /// - Do not call ``write(_:)`` from inside a ``read(_:)`` closure of the same
-///   thread; a map resize would wait for that read forever.
+///   thread: if the map has to grow, the write fails with `MDB_MAP_FULL`
+///   (remapping must wait for that read). Likewise a read nested in another
+///   read fails with `MDB_MAP_RESIZED` if another process grew the map
+///   meanwhile; the next read after the outer one returns adopts it.
 ///
 /// ```swift
 /// let env = try Environment(path: "/tmp/store")
@@ -142,7 +145,7 @@ public final class Environment: @unchecked Sendable {
         dbiLock.lock()
         defer { dbiLock.unlock() }
         resizeLock.lockShared()
-        defer { resizeLock.unlock() }
+        defer { resizeLock.unlockShared() }
         var txn: OpaquePointer?
         let writable = !options.readOnly && create
         try check(mdb_txn_begin(handle, nil, writable ? 0 : UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
@@ -163,7 +166,7 @@ public final class Environment: @unchecked Sendable {
     @inlinable
     public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
         resizeLock.lockShared()
-        defer { resizeLock.unlock() }
+        defer { resizeLock.unlockShared() }
         let txn = try beginRead()
         defer { endRead(txn) }
         return try body(Transaction(handle: txn, isReadOnly: true))
@@ -180,12 +183,12 @@ public final class Environment: @unchecked Sendable {
             var h: OpaquePointer?
             let rc = mdb_txn_begin(handle, nil, 0, &h)
             if rc == MDB_MAP_RESIZED {
-                resizeLock.unlock()
+                resizeLock.unlockShared()
                 try adoptResizedMap()
                 continue
             }
             if rc != 0 {
-                resizeLock.unlock()
+                resizeLock.unlockShared()
                 throw LMDBError(code: rc, function: "mdb_txn_begin")
             }
             var txn = Transaction(handle: h!, isReadOnly: false)
@@ -194,7 +197,7 @@ public final class Environment: @unchecked Sendable {
                 result = try body(&txn)
             } catch {
                 mdb_txn_abort(h)
-                resizeLock.unlock()
+                resizeLock.unlockShared()
                 // At maxMapSize (or after too many rounds) the put's own error
                 // surfaces: it names the operation and database that did not fit.
                 if LMDBError.mapFull ~= error, attempts < 16, try growMap() {
@@ -203,7 +206,7 @@ public final class Environment: @unchecked Sendable {
                 throw error
             }
             let commit = mdb_txn_commit(h)
-            resizeLock.unlock()
+            resizeLock.unlockShared()
             if commit == MDB_MAP_FULL, attempts < 16, try growMap() {
                 continue
             }
@@ -228,7 +231,7 @@ public final class Environment: @unchecked Sendable {
             }
             // Another process grew the map: adopt its size. We hold the shared
             // lock, so swap it for the exclusive one around the resize.
-            resizeLock.unlock()
+            resizeLock.unlockShared()
             defer { resizeLock.lockShared() }
             try adoptResizedMap()
         }
@@ -243,8 +246,16 @@ public final class Environment: @unchecked Sendable {
     /// Adopts a map size another process set (`mdb_env_set_mapsize(env, 0)`).
     @usableFromInline
     func adoptResizedMap() throws(LMDBError) {
+        // Remapping waits for every shared holder, this thread's included: a
+        // read nested in another read (or write) of this thread would hang.
+        guard resizeLock.sharedHoldsOfThisThread == 0 else {
+            throw LMDBError(
+                code: MDB_MAP_RESIZED, function: "mdb_txn_begin",
+                detail: "another process grew the map, and this thread is inside another read or write "
+                    + "of this environment, which must return before the map can be remapped")
+        }
         resizeLock.lockExclusive()
-        defer { resizeLock.unlock() }
+        defer { resizeLock.unlockExclusive() }
         try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
     }
 
@@ -252,8 +263,14 @@ public final class Environment: @unchecked Sendable {
     /// false when it is already at the cap.
     @usableFromInline
     func growMap() throws(LMDBError) -> Bool {
+        guard resizeLock.sharedHoldsOfThisThread == 0 else {
+            throw LMDBError(
+                code: MDB_MAP_FULL, function: "mdb_env_set_mapsize",
+                detail: "the map must grow, but this thread is inside a read of this environment "
+                    + "(write called from a read closure), which must return first")
+        }
         resizeLock.lockExclusive()
-        defer { resizeLock.unlock() }
+        defer { resizeLock.unlockExclusive() }
         var info = MDB_envinfo()
         try check(mdb_env_info(handle, &info), "mdb_env_info")
         let current = info.me_mapsize

@@ -7,14 +7,48 @@ import Darwin
 /// A process-local readers–writer lock (pthread). Readers of the map take it
 /// shared; a map resize takes it exclusive, because `mdb_env_set_mapsize` may
 /// only run when no transaction of this process is active.
+///
+/// It counts the shared holds of each thread, so a caller can tell that taking
+/// it exclusive would wait for itself (a read nested in another read or write
+/// of the same thread) and fail instead of hanging.
 @usableFromInline
 final class ReadWriteLock: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
-    @usableFromInline init() { pthread_rwlock_init(lock, nil) }
-    deinit { pthread_rwlock_destroy(lock); lock.deallocate() }
-    @usableFromInline @inline(__always) func lockShared() { pthread_rwlock_rdlock(lock) }
-    @usableFromInline @inline(__always) func lockExclusive() { pthread_rwlock_wrlock(lock) }
-    @usableFromInline @inline(__always) func unlock() { pthread_rwlock_unlock(lock) }
+    private var holdsKey = pthread_key_t()
+
+    @usableFromInline init() {
+        pthread_rwlock_init(lock, nil)
+        let rc = pthread_key_create(&holdsKey, nil)
+        precondition(rc == 0, "pthread_key_create: \(rc)")
+    }
+
+    deinit {
+        pthread_key_delete(holdsKey)
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    /// Shared holds of the calling thread.
+    @usableFromInline var sharedHoldsOfThisThread: Int {
+        Int(bitPattern: pthread_getspecific(holdsKey))
+    }
+
+    @inline(__always) private func setHolds(_ n: Int) {
+        pthread_setspecific(holdsKey, UnsafeRawPointer(bitPattern: n))
+    }
+
+    @usableFromInline func lockShared() {
+        pthread_rwlock_rdlock(lock)
+        setHolds(sharedHoldsOfThisThread + 1)
+    }
+
+    @usableFromInline func unlockShared() {
+        setHolds(sharedHoldsOfThisThread - 1)
+        pthread_rwlock_unlock(lock)
+    }
+
+    @usableFromInline func lockExclusive() { pthread_rwlock_wrlock(lock) }
+    @usableFromInline func unlockExclusive() { pthread_rwlock_unlock(lock) }
 }
 
 /// A plain mutex (pthread) guarding small critical sections.
