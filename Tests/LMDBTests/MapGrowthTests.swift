@@ -108,4 +108,29 @@ import Testing
             #expect(error?.database == "events")
         }
     }
+
+    /// Same hazard on the write side: a write inside a read that needs the map
+    /// to grow must fail, not wait for the enclosing read.
+    @Test func aWriteInsideAReadThatMustGrowTheMapFailsInsteadOfHanging() throws {
+        try withEnvironment(Self.tiny()) { env, _ throws in
+            let db = try env.openDatabase("data")
+            let error: LMDBError? = try env.read { _ in
+                do {
+                    try env.write { txn in
+                        for i in 0..<200 { try txn.put(be64(UInt64(i)), pattern(4096, seed: 1), in: db) }
+                    }
+                    return nil
+                } catch let error as LMDBError {
+                    return error
+                }
+            }
+            #expect(error?.code == .mapFull)
+            #expect(error?.detail?.contains("inside a read") == true)
+            // Outside the read, the same write grows the map and succeeds.
+            try env.write { txn in
+                for i in 0..<200 { try txn.put(be64(UInt64(i)), pattern(4096, seed: 1), in: db) }
+            }
+            #expect(try env.read { try $0.stat(db).entries } == 200)
+        }
+    }
 }

@@ -164,6 +164,30 @@ func childHold(path: UnsafePointer<CChar>, readTransaction: Bool, ready: Int32) 
         }
     }
 
+    /// Used to hang forever: the inner read gave up its own shared hold and
+    /// waited for the exclusive lock, which the outer read on the same thread
+    /// kept. Now it fails, and the next read after the outer one adopts.
+    @Test func aNestedReadAfterAForeignResizeFailsInsteadOfHanging() throws {
+        try withEnvironment(Self.parentOptions()) { env, dir throws in
+            let db = try env.openDatabase("data")
+            try env.write { txn in try txn.put(bytes("parent"), bytes("1"), in: db) }
+            let inner: LMDBError? = try env.read { outer in
+                _ = try outer.get(bytes("parent"), in: db)
+                try Self.growInChild(dir)
+                do {
+                    _ = try env.read { try $0.get(be64(5), in: db) }
+                    return nil
+                } catch let error as LMDBError {
+                    return error
+                }
+            }
+            #expect(inner?.code == .mapResized)
+            #expect(inner?.detail?.contains("inside another read or write") == true)
+            try Self.expectChildData(env, db)  // adopts now
+            #expect(try env.info().mapSize == Self.childMapSize)
+        }
+    }
+
     @Test func checkReadersClearsTheSlotOfAKilledReader() throws {
         try withEnvironment(Self.parentOptions()) { env, dir throws in
             let db = try env.openDatabase("data")
