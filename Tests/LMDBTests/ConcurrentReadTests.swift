@@ -128,4 +128,36 @@ import Testing
             #expect(outcome.mapSizes.count >= 4)
         }
     }
+
+    /// The resize lock prefers writers (so reads cannot starve a resize) and is
+    /// re-entrant for shared holds: a read nested in a read must not queue
+    /// behind a resize that is itself waiting for the outer read.
+    @Test(.timeLimit(.minutes(1)))
+    func aNestedReadDoesNotQueueBehindAWaitingResize() throws {
+        var options = Environment.Options.test(mapSize: 64 << 10, durability: .noSync)
+        options.maxMapSize = 1 << 30
+        try withEnvironment(options) { env, _ throws in
+            let db = try env.openDatabase("data")
+            try env.write { txn in try txn.put(bytes("k"), bytes("v"), in: db) }
+            let writerDone = Shared(false)
+            let nested = try env.read { outer -> [UInt8]? in
+                _ = try outer.get(bytes("k"), in: db)
+                // A writer that must grow the map, so it waits for this read.
+                let filler = pattern(4096, seed: 4)
+                let writer = Thread {
+                    try? env.write { txn in
+                        for i in 0..<200 { try txn.put(be64(UInt64(i)), filler, in: db) }
+                    }
+                    writerDone.withLock { $0 = true }
+                }
+                writer.start()
+                usleep(100_000)  // let it reach the exclusive lock (not needed for correctness)
+                #expect(!writerDone.current)
+                return try env.read { try $0.get(bytes("k"), in: db) }
+            }
+            #expect(nested == bytes("v"))
+            while !writerDone.current { usleep(1_000) }
+            #expect(try env.read { try $0.stat(db).entries } == 201)
+        }
+    }
 }

@@ -57,6 +57,7 @@ struct Child {
         return signal == 0 ? (status >> 8) & 0xff : -signal
     }
 
+    @discardableResult
     func kill() -> Int32 {
         _ = Glibc.kill(pid, SIGKILL)
         return wait()
