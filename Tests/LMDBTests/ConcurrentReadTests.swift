@@ -129,9 +129,9 @@ import Testing
         }
     }
 
-    /// The resize lock prefers writers (so reads cannot starve a resize) and is
-    /// re-entrant for shared holds: a read nested in a read must not queue
-    /// behind a resize that is itself waiting for the outer read.
+    /// A read nested in a read must not queue behind a resize that is itself
+    /// waiting for the outer read (it would with a writer-preferring lock whose
+    /// shared holds are not re-entrant: checked, that variant hangs here).
     @Test(.timeLimit(.minutes(1)))
     func aNestedReadDoesNotQueueBehindAWaitingResize() throws {
         var options = Environment.Options.test(mapSize: 64 << 10, durability: .noSync)
