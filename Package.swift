@@ -38,7 +38,9 @@ let package = Package(
                 "FeatureStore", "LMDB", "Tabular",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        // CLMDB only for the multi-process tests: a forked child must run plain C
+        // (no Swift runtime after fork), acting as "another process" on the env.
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes

@@ -61,6 +61,11 @@ public struct Cursor: ~Copyable {
         return try move(MDB_SET_KEY)
     }
 
+    /// Moves to exactly `key`.
+    public mutating func seek(exactly key: [UInt8]) throws -> Bool {
+        try key.withUnsafeBytes { try seek(exactly: $0) }
+    }
+
     /// Moves to the last key ≤ `key` (seek then step back when past it).
     public mutating func seek(atMost key: UnsafeRawBufferPointer) throws -> Bool {
         if try seek(atLeast: key) {
@@ -68,6 +73,11 @@ public struct Cursor: ~Copyable {
             return try previous()
         }
         return try last()
+    }
+
+    /// Moves to the last key ≤ `key`.
+    public mutating func seek(atMost key: [UInt8]) throws -> Bool {
+        try key.withUnsafeBytes { try seek(atMost: $0) }
     }
 
     /// Stores `value` under `key` through the cursor (write transactions only).

@@ -15,7 +15,10 @@ import CLMDB
 ///   closure runs again from the start**: a write closure must not have side
 ///   effects outside the transaction that it cannot repeat.
 /// - Do not call ``write(_:)`` from inside a ``read(_:)`` closure of the same
-///   thread; a map resize would wait for that read forever.
+///   thread: if the map has to grow, the write fails with `MDB_MAP_FULL`
+///   (remapping must wait for that read). Likewise a read nested in another
+///   read fails with `MDB_MAP_RESIZED` if another process grew the map
+///   meanwhile; the next read after the outer one returns adopts it.
 ///
 /// ```swift
 /// let env = try Environment(path: "/tmp/store")
@@ -59,6 +62,11 @@ public final class Environment: @unchecked Sendable {
         public var mapSize: Int
         public var lastPageNumber: Int
         public var pageSize: Int
+        /// The reader table's high-water mark (`me_numreaders`): how many slots
+        /// have ever been claimed since the lock file was initialised. LMDB never
+        /// decreases it when a slot is freed, so it bounds concurrency seen so far;
+        /// it does not count slots in use now. Use ``Environment/readerSlots()``
+        /// for that.
         public var readersUsed: Int
         public var maxReaders: Int
         /// Bytes of the map in use (`(lastPageNumber + 1) × pageSize`).
@@ -71,15 +79,28 @@ public final class Environment: @unchecked Sendable {
     @usableFromInline let handle: OpaquePointer
     @usableFromInline let resizeLock = ReadWriteLock()
     @usableFromInline let readerPool: ReaderPool
+    /// Serialises ``openDatabase(_:create:)``: mdb_dbi_open must not run in two
+    /// transactions of one process at once (it claims a slot in the shared DBI
+    /// table unlocked, so two threads can be handed the same handle).
+    let dbiLock = Mutex()
     /// Reader slots of dead processes cleared by `mdb_reader_check` at open.
     public let staleReadersCleared: Int
+    /// The directory's identity in the process-wide registry of open environments.
+    private let fileID: OpenEnvironments.FileID?
 
     /// Opens (creating if needed) the environment in directory `path`, which
     /// must exist. Clears stale reader slots left by dead processes.
+    ///
+    /// Throws `EBUSY` when this process already has the same directory open
+    /// (LMDB forbids that): share the existing `Environment` instead.
     public init(path: String, options: Options = Options()) throws {
+        let fileID = try OpenEnvironments.shared.register(path)
         var env: OpaquePointer?
-        try check(mdb_env_create(&env), "mdb_env_create")
-        guard let env else { throw LMDBError(code: MDB_PANIC, function: "mdb_env_create") }
+        let rc = mdb_env_create(&env)
+        guard rc == 0, let env else {
+            OpenEnvironments.shared.unregister(fileID)
+            throw LMDBError(code: rc == 0 ? MDB_PANIC : rc, function: "mdb_env_create")
+        }
         do {
             try check(mdb_env_set_mapsize(env, options.mapSize), "mdb_env_set_mapsize")
             try check(mdb_env_set_maxdbs(env, options.maxDatabases), "mdb_env_set_maxdbs")
@@ -98,8 +119,10 @@ public final class Environment: @unchecked Sendable {
             staleReadersCleared = Int(dead)
         } catch {
             mdb_env_close(env)
+            OpenEnvironments.shared.unregister(fileID)
             throw error
         }
+        self.fileID = fileID
         self.handle = env
         self.path = path
         self.options = options
@@ -109,14 +132,20 @@ public final class Environment: @unchecked Sendable {
     deinit {
         readerPool.drain()
         mdb_env_close(handle)
+        OpenEnvironments.shared.unregister(fileID)
     }
 
     /// Opens the named database, creating it when `create` is true and the
     /// environment is writable. The handle stays valid for the environment's life.
+    ///
+    /// Safe from any thread (calls are serialised), but not from inside a
+    /// ``read(_:)`` or ``write(_:)`` closure: open databases up front.
     public func openDatabase(_ name: String, create: Bool = true) throws -> Database {
         var dbi: MDB_dbi = 0
+        dbiLock.lock()
+        defer { dbiLock.unlock() }
         resizeLock.lockShared()
-        defer { resizeLock.unlock() }
+        defer { resizeLock.unlockShared() }
         var txn: OpaquePointer?
         let writable = !options.readOnly && create
         try check(mdb_txn_begin(handle, nil, writable ? 0 : UInt32(MDB_RDONLY), &txn), "mdb_txn_begin")
@@ -137,7 +166,7 @@ public final class Environment: @unchecked Sendable {
     @inlinable
     public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
         resizeLock.lockShared()
-        defer { resizeLock.unlock() }
+        defer { resizeLock.unlockShared() }
         let txn = try beginRead()
         defer { endRead(txn) }
         return try body(Transaction(handle: txn, isReadOnly: true))
@@ -154,12 +183,12 @@ public final class Environment: @unchecked Sendable {
             var h: OpaquePointer?
             let rc = mdb_txn_begin(handle, nil, 0, &h)
             if rc == MDB_MAP_RESIZED {
-                resizeLock.unlock()
+                resizeLock.unlockShared()
                 try adoptResizedMap()
                 continue
             }
             if rc != 0 {
-                resizeLock.unlock()
+                resizeLock.unlockShared()
                 throw LMDBError(code: rc, function: "mdb_txn_begin")
             }
             var txn = Transaction(handle: h!, isReadOnly: false)
@@ -168,17 +197,17 @@ public final class Environment: @unchecked Sendable {
                 result = try body(&txn)
             } catch {
                 mdb_txn_abort(h)
-                resizeLock.unlock()
-                if error is LMDBError, LMDBError.mapFull ~= error, attempts < 16 {
-                    try growMap()
+                resizeLock.unlockShared()
+                // At maxMapSize (or after too many rounds) the put's own error
+                // surfaces: it names the operation and database that did not fit.
+                if LMDBError.mapFull ~= error, attempts < 16, try growMap() {
                     continue
                 }
                 throw error
             }
             let commit = mdb_txn_commit(h)
-            resizeLock.unlock()
-            if commit == MDB_MAP_FULL, attempts < 16 {
-                try growMap()
+            resizeLock.unlockShared()
+            if commit == MDB_MAP_FULL, attempts < 16, try growMap() {
                 continue
             }
             try check(commit, "mdb_txn_commit")
@@ -202,7 +231,7 @@ public final class Environment: @unchecked Sendable {
             }
             // Another process grew the map: adopt its size. We hold the shared
             // lock, so swap it for the exclusive one around the resize.
-            resizeLock.unlock()
+            resizeLock.unlockShared()
             defer { resizeLock.lockShared() }
             try adoptResizedMap()
         }
@@ -217,24 +246,38 @@ public final class Environment: @unchecked Sendable {
     /// Adopts a map size another process set (`mdb_env_set_mapsize(env, 0)`).
     @usableFromInline
     func adoptResizedMap() throws {
+        // Remapping waits for every shared holder, this thread's included: a
+        // read nested in another read (or write) of this thread would hang.
+        guard resizeLock.sharedHoldsOfThisThread == 0 else {
+            throw LMDBError(
+                code: MDB_MAP_RESIZED, function: "mdb_txn_begin",
+                detail: "another process grew the map, and this thread is inside another read or write "
+                    + "of this environment, which must return before the map can be remapped")
+        }
         resizeLock.lockExclusive()
-        defer { resizeLock.unlock() }
+        defer { resizeLock.unlockExclusive() }
         try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
     }
 
-    /// Grows the map (doubling, capped by `options.maxMapSize`).
+    /// Grows the map (doubling, at least +1 MiB, capped by `options.maxMapSize`);
+    /// false when it is already at the cap.
     @usableFromInline
-    func growMap() throws {
+    func growMap() throws -> Bool {
+        guard resizeLock.sharedHoldsOfThisThread == 0 else {
+            throw LMDBError(
+                code: MDB_MAP_FULL, function: "mdb_env_set_mapsize",
+                detail: "the map must grow, but this thread is inside a read of this environment "
+                    + "(write called from a read closure), which must return first")
+        }
         resizeLock.lockExclusive()
-        defer { resizeLock.unlock() }
+        defer { resizeLock.unlockExclusive() }
         var info = MDB_envinfo()
         try check(mdb_env_info(handle, &info), "mdb_env_info")
         let current = info.me_mapsize
-        guard current < options.maxMapSize else {
-            throw LMDBError(code: MDB_MAP_FULL, function: "mdb_env_set_mapsize")
-        }
+        guard current < options.maxMapSize else { return false }
         let next = min(options.maxMapSize, max(current * 2, current + (1 << 20)))
         try check(mdb_env_set_mapsize(handle, next), "mdb_env_set_mapsize")
+        return true
     }
 
     // MARK: Introspection and maintenance
@@ -277,7 +320,7 @@ public final class Environment: @unchecked Sendable {
 final class ReaderPool: @unchecked Sendable {
     private let mutex = Mutex()
     private var free: [OpaquePointer] = []
-    private let capacity: Int
+    let capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -285,6 +328,9 @@ final class ReaderPool: @unchecked Sendable {
     }
 
     @usableFromInline func pop() -> OpaquePointer? { mutex.withLock { free.popLast() } }
+
+    /// Handles parked now (each holds a reader slot, no snapshot).
+    var count: Int { mutex.withLock { free.count } }
 
     /// Returns false when the pool is full (the caller aborts the handle).
     @usableFromInline func push(_ txn: OpaquePointer) -> Bool {

@@ -1,5 +1,11 @@
 import CLMDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An error returned by liblmdb, with the function that returned it and the
 /// database it concerned.
 ///
@@ -34,11 +40,14 @@ public struct LMDBError: Error, CustomStringConvertible, Sendable, Equatable {
     public let function: String
     /// The named database involved, when there is one.
     public let database: String?
+    /// What the wrapper knows beyond the code (e.g. why it refused a call), if anything.
+    public let detail: String?
 
-    public init(code: Int32, function: String, database: String? = nil) {
+    public init(code: Int32, function: String, database: String? = nil, detail: String? = nil) {
         self.code = Code(rawValue: code)
         self.function = function
         self.database = database
+        self.detail = detail
     }
 
     /// `mdb_strerror`'s text for the code.
@@ -47,7 +56,9 @@ public struct LMDBError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String {
         var s = "\(function)"
         if let database { s += " on database '\(database)'" }
-        return s + ": " + message + " (\(code.rawValue))"
+        s += ": " + message + " (\(code.rawValue))"
+        if let detail { s += ": " + detail }
+        return s
     }
 
     public static let keyExists = Code.keyExists
@@ -66,5 +77,20 @@ public func ~= (pattern: LMDBError.Code, error: any Error) -> Bool {
 /// The funnel every liblmdb return code goes through.
 @inlinable @inline(__always)
 func check(_ rc: Int32, _ function: StaticString, database: String? = nil) throws {
-    if rc != 0 { throw LMDBError(code: rc, function: "\(function)", database: database) }
+    if rc != 0 { throw LMDBError(rc, function, database: database) }
+}
+
+extension LMDBError {
+    /// The funnel's slow path, kept out of line.
+    @usableFromInline
+    init(_ rc: Int32, _ function: StaticString, database: String?) {
+        // LMDB answers EINVAL for a handle that this transaction does not know,
+        // which is most often a database opened after the transaction began.
+        let name = "\(function)"
+        let takesHandle = ["mdb_get", "mdb_put", "mdb_del", "mdb_stat", "mdb_drop", "mdb_cursor_open"].contains(name)
+        let detail = rc == EINVAL && database != nil && takesHandle
+            ? "the database handle was opened after this transaction began, or belongs to another environment"
+            : nil
+        self.init(code: rc, function: name, database: database, detail: detail)
+    }
 }

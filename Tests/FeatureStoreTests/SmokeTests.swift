@@ -1,0 +1,30 @@
+import Testing
+@testable import FeatureStore
+import Tabular
+
+@Suite struct SmokeTests {
+    @Test func ingestMaterializeGet() throws {
+        let t = try TempStore(userStatsYAML)
+        let csv = try t.file("events.csv", """
+        user_id,event_timestamp,created_timestamp,age,country,credit_score
+        1,2025-11-15T01:00:00Z,2025-11-15T01:05:00Z,31.5,FR,700
+        1,2025-11-15T03:00:00Z,2025-11-15T03:05:00Z,32,FR,
+        2,2025-11-15T02:00:00Z,2025-11-15T02:05:00Z,,DE,400
+
+        """)
+        let r = try t.store.ingest(table: "user_stats", files: [csv])
+        #expect(r.rows == 3)
+        let end = Timestamp.parse("2025-11-16T00:00:00Z")!
+        let m = try t.store.materializeIncremental(end: end)
+        #expect(m.tables.first?.entities == 2)
+        let got = try t.store.onlineFeatures(refs: ["user_stats:age", "user_stats:country"],
+                                             entities: [["user_id": "1"], ["user_id": "2"], ["user_id": "3"]], at: end)
+        #expect(got.featureNames == ["user_id", "age", "country"])
+        #expect(got.column("age")?.values == [.float64(32), nil, nil])
+        #expect(got.column("age")?.statuses == [.present, .nullValue, .notFound])
+        #expect(got.column("country")?.values == [.string("FR"), .string("DE"), nil])
+        let later = try t.store.onlineFeatures(refs: ["user_stats:age"], entities: [["user_id": "1"]],
+                                               at: Timestamp.parse("2025-11-18T00:00:00Z")!)
+        #expect(later.column("age")?.statuses == [.outsideMaxAge])
+    }
+}
