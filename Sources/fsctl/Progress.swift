@@ -18,7 +18,7 @@ import Glibc
 ///
 /// `update` may be called from any thread.
 final class Progress: @unchecked Sendable {
-    let label: String
+    private(set) var label: String
     let unit: String
     /// The expected final count, when known (enables % and ETA).
     let total: Int?
@@ -44,10 +44,12 @@ final class Progress: @unchecked Sendable {
     var elapsed: Double { Self.now() - started }
 
     /// Reports `count` done so far; redraws if 100 ms passed since the last draw.
-    func update(_ count: Int) {
+    /// A new `label` (materialize moving to the next table) is kept for later draws.
+    func update(_ count: Int, label: String? = nil) {
         guard draws else { return }
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
+        if let label { self.label = label }
         let t = Self.now()
         guard t - lastDraw >= 0.1 else { return }
         lastDraw = t
