@@ -10,6 +10,7 @@
 /// Timestamp.format(1763168400000000)        // "2025-11-15T01:00:00Z"
 /// ```
 public enum Timestamp {
+    /// Microseconds in one second.
     public static let microsPerSecond: Int64 = 1_000_000
 
     /// Parses ISO-8601 text; nil when it is not a valid timestamp.
