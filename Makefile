@@ -8,6 +8,7 @@
 #   make bench        the Swift benchmarks (Benchmarks/, package-benchmark)
 #   make bench-c      tools/lmdb_get_bench.c: raw mdb_get, the physical limit
 #   make bench-feast  Feast 0.67 on the same data (.venv-feast)
+#   make bench-data   just the data: bench-data/<entities>x<events>/bench_stats.csv
 #   make clean
 
 SHELL := /bin/bash
@@ -37,7 +38,7 @@ FEAST_ARGS     ?=
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-feast clean
+.PHONY: deps build test demo venv bench bench-c bench-feast bench-data clean
 
 deps:
 	@if ! pkg-config --exists lmdb 2>/dev/null || ! command -v mdb_load >/dev/null; then \
@@ -90,6 +91,10 @@ bench-c: .build-c/lmdb_get_bench
 # (Parquet because the Feast venv has pyarrow).
 $(BENCH_DIR)/bench_stats.parquet: tools/gen_data.py .venv-feast/.stamp
 	.venv-feast/bin/python tools/gen_data.py bench --entities $(BENCH_ENTITIES) --events-per-entity $(BENCH_EVENTS) --out $(BENCH_DIR)
+
+bench-data: $(BENCH_DIR)/bench_stats.csv
+$(BENCH_DIR)/bench_stats.csv: tools/gen_data.py
+	$(PYTHON) tools/gen_data.py bench --entities $(BENCH_ENTITIES) --events-per-entity $(BENCH_EVENTS) --out $(BENCH_DIR) --no-parquet
 
 bench-feast: $(BENCH_DIR)/bench_stats.parquet
 	.venv-feast/bin/python tools/feast_bench/run.py $< $(FEAST_ARGS)
