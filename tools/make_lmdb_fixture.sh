@@ -11,8 +11,12 @@ dir=${1:?usage: make_lmdb_fixture.sh DIR [N] [VALUE_BYTES]}
 n=${2:-1000000}
 vbytes=${3:-120}
 command -v mdb_load >/dev/null || { echo "make_lmdb_fixture: mdb_load not found (apt-get install lmdb-utils)" >&2; exit 1; }
-rm -rf "$dir"
-mkdir -p "$dir"
+# Built beside the target and renamed at the end, so an interrupted run never
+# leaves a half-loaded environment that looks finished.
+tmp="$dir.tmp.$$"
+trap 'rm -rf "$tmp"' EXIT
+rm -rf "$dir" "$tmp"
+mkdir -p "$tmp"
 # Map size: generous for the data plus B-tree overhead.
 mapsize=$(( (n * (vbytes + 13 + 16) * 2 / 4096 + 1024) * 4096 ))
 awk -v n="$n" -v vbytes="$vbytes" -v mapsize="$mapsize" 'BEGIN {
@@ -31,5 +35,6 @@ awk -v n="$n" -v vbytes="$vbytes" -v mapsize="$mapsize" 'BEGIN {
         printf " 010000000780000000%08x\n %08x%s\n", i, i, pool[(i * 7919) % 1024]
     }
     print "DATA=END"
-}' | mdb_load -s online "$dir"
+}' | mdb_load -s online "$tmp"
+mv "$tmp" "$dir"
 echo "make_lmdb_fixture: $dir: $n keys of 13 bytes, values of $vbytes bytes" >&2
