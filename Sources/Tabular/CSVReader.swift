@@ -15,11 +15,21 @@
 /// }
 /// ```
 ///
-/// Values: an empty unquoted field is null for every type; a quoted empty
-/// field (`""`) is an empty `string` or `bytes` value and null otherwise. See
-/// ``ColumnBuilder`` parsing rules in the module docs: bools `true`/`false`/
-/// `1`/`0` (any case), strict integers, floats as `strtod` reads them plus
-/// `nan`/`inf`, ISO-8601 timestamps, padded base64 bytes, vectors `[x, y]`.
+/// Values are parsed from the read buffer, with no String per field:
+/// - an empty unquoted field is null for every type; a quoted empty field
+///   (`""`) is an empty `string` or `bytes` value (so empty values survive a
+///   ``CSVWriter`` round trip) and null for the other types;
+/// - bool: `true`/`false`/`1`/`0`, any case (`True` as pandas writes);
+/// - int32/int64: `[+-]digits`, range-checked; `12.0` and `1e3` are refused;
+/// - float32/float64: decimal with optional exponent, `nan`, `inf`,
+///   `infinity` (any case, optional sign), correctly rounded; no hex floats;
+/// - timestamp: ISO-8601 only (``Timestamp/parse(_:)``), not epoch numbers;
+/// - bytes: standard base64 with padding;
+/// - float32[N]: `[x, y, …]` with exactly N numbers, whitespace allowed;
+/// - string: verbatim, must be valid UTF-8.
+///
+/// Non-string values may carry spaces or tabs around them. A `"` inside an
+/// unquoted field is kept as data; text after a closing quote is an error.
 public final class CSVReader {
     private let tokenizer: CSVTokenizer
     private let path: String

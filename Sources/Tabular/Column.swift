@@ -25,11 +25,14 @@ public struct Column: Sendable, Equatable {
         case vector(dimension: Int, values: [Float])
     }
 
+    /// The logical type; decides which `Storage` case is used.
     public let type: DataType
+    /// The values (null slots hold zero / empty).
     public var storage: Storage
     /// `validity[i]` is true when row `i` holds a value, false when it is null.
     public var validity: [Bool]
 
+    /// Number of rows, null or not.
     public var count: Int { validity.count }
 
     /// An empty column of `type`, with room for `capacity` rows.
@@ -49,14 +52,17 @@ public struct Column: Sendable, Equatable {
         reserve(capacity)
     }
 
+    /// A column from ready-made storage; `validity.count` must match the storage's row count.
     public init(type: DataType, storage: Storage, validity: [Bool]) {
         self.type = type
         self.storage = storage
         self.validity = validity
     }
 
+    /// True when `row` is null.
     public func isNull(_ row: Int) -> Bool { !validity[row] }
 
+    /// Reserves room for `capacity` rows in total.
     public mutating func reserve(_ capacity: Int) {
         guard capacity > 0 else { return }
         switch storage {
@@ -72,6 +78,7 @@ public struct Column: Sendable, Equatable {
 
     // MARK: Appending (the readers' path)
 
+    /// Appends a null row (zero / empty in `storage`).
     public mutating func appendNull() {
         validity.append(false)
         switch storage {
@@ -86,11 +93,13 @@ public struct Column: Sendable, Equatable {
         }
     }
 
+    /// Appends a `bool` value.
     public mutating func appendBool(_ x: Bool) {
         guard case .bool(var a) = storage else { preconditionFailure("appendBool on \(type)") }
         storage = .bool([]); a.append(x); storage = .bool(a); validity.append(true)
     }
 
+    /// Appends an `int32` value.
     public mutating func appendInt32(_ x: Int32) {
         guard case .int32(var a) = storage else { preconditionFailure("appendInt32 on \(type)") }
         storage = .bool([]); a.append(x); storage = .int32(a); validity.append(true)
@@ -102,11 +111,13 @@ public struct Column: Sendable, Equatable {
         storage = .bool([]); a.append(x); storage = .int64(a); validity.append(true)
     }
 
+    /// Appends a `float32` value.
     public mutating func appendFloat32(_ x: Float) {
         guard case .float32(var a) = storage else { preconditionFailure("appendFloat32 on \(type)") }
         storage = .bool([]); a.append(x); storage = .float32(a); validity.append(true)
     }
 
+    /// Appends a `float64` value.
     public mutating func appendFloat64(_ x: Double) {
         guard case .float64(var a) = storage else { preconditionFailure("appendFloat64 on \(type)") }
         storage = .bool([]); a.append(x); storage = .float64(a); validity.append(true)
@@ -119,6 +130,7 @@ public struct Column: Sendable, Equatable {
         storage = .binary(offsets: o, bytes: b); validity.append(true)
     }
 
+    /// Appends a `string` value (its UTF-8 bytes).
     public mutating func appendString(_ x: String) { appendBytes(x.utf8) }
 
     /// Appends one `float32[n]` value; `x.count` must equal the dimension.
@@ -188,6 +200,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
     case timestamp(Int64)
     case vector([Float])
 
+    /// The value as text (timestamps in ISO-8601, bytes as their length).
     public var description: String {
         switch self {
         case .bool(let x): "\(x)"
@@ -205,15 +218,20 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
 
 /// A named, typed column in a schema.
 public struct Field: Hashable, Sendable, Codable {
+    /// The column name, as in the file header or JSON key.
     public var name: String
+    /// The column's logical type.
     public var type: DataType
+    /// A field named `name` of type `type`.
     public init(_ name: String, _ type: DataType) { self.name = name; self.type = type }
 }
 
 /// Columns of equal length with names: the unit every reader yields and every
 /// writer takes (thousands of rows at a time).
 public struct RecordBatch: Sendable, Equatable {
+    /// Names and types, one per column.
     public var fields: [Field]
+    /// The columns, all of `rowCount` rows.
     public var columns: [Column]
     /// The 1-based source line (CSV, JSONL) or row (Parquet) of each row, for error messages.
     public var sourceLines: [Int]
@@ -222,8 +240,10 @@ public struct RecordBatch: Sendable, Equatable {
     /// They are not counted in ``rowCount``.
     public var rejected: [RejectedRow]
 
+    /// Rows in the batch (rejected rows not included).
     public var rowCount: Int { sourceLines.count }
 
+    /// A batch; `fields` and `columns` must have the same count.
     public init(fields: [Field], columns: [Column], sourceLines: [Int], rejected: [RejectedRow] = []) {
         precondition(fields.count == columns.count)
         self.fields = fields

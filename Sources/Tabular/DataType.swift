@@ -42,6 +42,7 @@ public enum DataType: Hashable, Sendable, CustomStringConvertible, Codable {
         }
     }
 
+    /// The type name as written in definitions files: `int64`, `float32[8]`, …
     public var description: String {
         switch self {
         case .bool: "bool"
@@ -68,6 +69,7 @@ public enum DataType: Hashable, Sendable, CustomStringConvertible, Codable {
         }
     }
 
+    /// True for the integer and floating-point scalar types.
     public var isNumeric: Bool {
         switch self {
         case .int32, .int64, .float32, .float64: true
@@ -75,6 +77,7 @@ public enum DataType: Hashable, Sendable, CustomStringConvertible, Codable {
         }
     }
 
+    /// Decodes a type from its name (see ``init(parsing:)``).
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let type = DataType(parsing: text) else {
@@ -84,6 +87,7 @@ public enum DataType: Hashable, Sendable, CustomStringConvertible, Codable {
         self = type
     }
 
+    /// Encodes the type as its name.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)

@@ -11,6 +11,7 @@ public enum JSONValue: Sendable, Equatable {
     /// Keys in the given order.
     case object([(String, JSONValue)])
 
+    /// Structural equality; NaN equals NaN.
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true

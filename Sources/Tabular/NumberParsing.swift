@@ -148,14 +148,21 @@ enum NumberParsing {
             let v: Double = d.special == 1 ? .nan : .infinity
             return d.negative ? -v : v
         }
-        if d.exact, d.mantissa <= 1 << 53, d.exponent >= -22, d.exponent <= 22 {
-            let m = Double(d.mantissa)
-            let v = d.exponent >= 0 ? m * powersOf10[d.exponent] : m / powersOf10[-d.exponent]
+        // A multiply is cheap; a divide stalls longer than Eisel-Lemire's two
+        // multiplies, so negative exponents try Eisel-Lemire first (it
+        // declines exact values such as 2.5, which the divide then settles).
+        if d.exact, d.mantissa <= 1 << 53, d.exponent >= 0, d.exponent <= 22 {
+            let v = Double(d.mantissa) * powersOf10[d.exponent]
             return d.negative ? -v : v
         }
         if d.exact, let bits = EiselLemire.bits(d.mantissa, d.exponent, significandBits: 52, bias: 1023) {
             return Double(bitPattern: bits | (d.negative ? 1 << 63 : 0))
         }
+        if d.exact, d.mantissa <= 1 << 53, d.exponent >= -22, d.exponent < 0 {
+            let v = Double(d.mantissa) / powersOf10[-d.exponent]
+            return d.negative ? -v : v
+        }
+        if d.mantissa == 0 { return d.negative ? -0.0 : 0.0 }
         return slowDouble(p, n)
     }
 

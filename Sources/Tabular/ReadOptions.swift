@@ -24,6 +24,7 @@ public struct ReadOptions: Sendable, Equatable {
     /// (For CSV the caller compares ``CSVReader/columnNames`` with its schema.)
     public var ignoreUnknownColumns = false
 
+    /// Options with the given values (defaults: 65 536 rows, fail, strict keys).
     public init(batchSize: Int = 65_536, onInvalid: InvalidRowPolicy = .fail, ignoreUnknownColumns: Bool = false) {
         self.batchSize = batchSize
         self.onInvalid = onInvalid

@@ -36,6 +36,7 @@ public struct TabularError: Error, CustomStringConvertible, Sendable, Equatable 
         case invalidValue
     }
 
+    /// What went wrong.
     public var kind: Kind
     /// The path as given by the caller.
     public var file: String
@@ -50,6 +51,7 @@ public struct TabularError: Error, CustomStringConvertible, Sendable, Equatable 
     /// The message after the column prefix, e.g. `cannot parse "abc" as float64`.
     public var message: String
 
+    /// An error; `message` is the text after the `column 'x': ` prefix.
     public init(kind: Kind, file: String, line: Int? = nil, column: String? = nil,
                 value: String? = nil, expected: String? = nil, message: String) {
         self.kind = kind
@@ -68,6 +70,7 @@ public struct TabularError: Error, CustomStringConvertible, Sendable, Equatable 
         return message
     }
 
+    /// `file:line: reason`, or `file: reason` for errors about the whole file.
     public var description: String {
         if let line { return "\(file):\(line): \(reason)" }
         return "\(file): \(reason)"
@@ -115,6 +118,7 @@ public struct RejectedRow: Sendable, Equatable {
     /// The row's original text, without its line terminator.
     public var raw: String
 
+    /// A rejected row with the given parts.
     public init(line: Int, column: String?, value: String?, reason: String, raw: String) {
         self.line = line
         self.column = column

@@ -10,6 +10,7 @@
 /// Timestamp.format(1763168400000000)        // "2025-11-15T01:00:00Z"
 /// ```
 public enum Timestamp {
+    /// Microseconds in one second.
     public static let microsPerSecond: Int64 = 1_000_000
 
     /// Parses ISO-8601 text; nil when it is not a valid timestamp.
@@ -20,6 +21,55 @@ public enum Timestamp {
 
     /// Parses ISO-8601 from raw UTF-8 bytes (the readers' zero-copy path).
     public static func parse(utf8 p: UnsafeRawBufferPointer) -> Int64? {
+        if let v = parseCanonical(p) { return v }
+        return parseGeneral(p)
+    }
+
+    /// The fast path for `YYYY-MM-DDTHH:MM:SS[.f…]` with `Z` or no zone (what
+    /// exports and most writers produce): fixed positions, no loops over
+    /// separators. Anything else returns nil and goes to the general parser.
+    @inline(__always)
+    static func parseCanonical(_ p: UnsafeRawBufferPointer) -> Int64? {
+        let n = p.count
+        guard n >= 19, let base = p.baseAddress else { return nil }
+        let b = base.assumingMemoryBound(to: UInt8.self)
+        guard b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 32, b[13] == 58, b[16] == 58 else { return nil }
+        var bad: UInt8 = 0
+        @inline(__always) func d(_ k: Int) -> Int {
+            let v = b[k] &- 48
+            bad |= v > 9 ? 1 : 0
+            return Int(v)
+        }
+        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)
+        let month = d(5) * 10 + d(6)
+        let day = d(8) * 10 + d(9)
+        let hour = d(11) * 10 + d(12)
+        let minute = d(14) * 10 + d(15)
+        let second = d(17) * 10 + d(18)
+        guard bad == 0, month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month),
+              hour <= 23, minute <= 59, second <= 60 else { return nil }
+        var end = n
+        if b[end - 1] == 90 { end -= 1 }  // Z
+        var micros = 0
+        if end > 19 {
+            guard b[19] == 46 else { return nil }  // .
+            let count = end - 20
+            guard count >= 1, count <= 9 else { return nil }
+            for k in 20..<end {
+                let v = b[k] &- 48
+                guard v <= 9 else { return nil }
+                if k < 26 { micros = micros * 10 + Int(v) }
+            }
+            var scale = count
+            while scale < 6 { micros *= 10; scale += 1 }
+        } else if end != 19 {
+            return nil
+        }
+        let days = Int64(daysFromCivil(year, month, day))
+        return (days * 86_400 + Int64(hour * 3600 + minute * 60 + second)) * microsPerSecond + Int64(micros)
+    }
+
+    static func parseGeneral(_ p: UnsafeRawBufferPointer) -> Int64? {
         let n = p.count
         var i = 0
         @inline(__always) func digits(_ count: Int) -> Int? {

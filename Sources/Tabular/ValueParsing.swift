@@ -17,7 +17,24 @@ extension ColumnBuilder {
     /// Parses `p[0..<n]` (not empty: callers turn empty fields into nulls)
     /// into row `row`.
     @inline(__always)
-    mutating func parseText(_ p0: UnsafePointer<UInt8>, _ n0: Int, row: Int) -> ValueIssue? {
+    mutating func parseText(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int) -> ValueIssue? {
+        // Fast paths for the common numeric kinds with no surrounding blanks.
+        switch kind {
+        case .float64:
+            if let v = NumberParsing.double(p, n) { setFloat64(v, row: row); return nil }
+        case .int64:
+            if case .value(let v) = NumberParsing.integer(p, n) { setInt64(v, row: row); return nil }
+        case .timestamp:
+            if let v = Timestamp.parse(utf8: UnsafeRawBufferPointer(start: p, count: n)) { setInt64(v, row: row); return nil }
+        default:
+            break
+        }
+        return parseTextInFull(p, n, row: row)
+    }
+
+    /// Every kind, with blanks trimmed; the errors.
+    @inline(never)
+    mutating func parseTextInFull(_ p0: UnsafePointer<UInt8>, _ n0: Int, row: Int) -> ValueIssue? {
         if kind == .string {
             guard UTF8Validation.isValid(p0, n0) else { return .invalidUTF8 }
             setBinary(p0, n0, row: row)

@@ -1,0 +1,103 @@
+# Everyday targets. `make demo` and `make test` install what is missing first.
+#
+#   make deps         Debian packages the build needs (liblmdb-dev, lmdb-utils)
+#   make build        swift build (debug)
+#   make test         deps + swift test
+#   make demo         deps + build + tools/demo.sh (a day of data, end to end)
+#   make venv         .venv with tools/requirements-test.txt (test oracles)
+#   make bench        the Swift benchmarks (Benchmarks/, package-benchmark)
+#   make bench-c      tools/lmdb_get_bench.c: raw mdb_get, the physical limit
+#   make bench-feast  Feast 0.67 on the same data (.venv-feast)
+#   make bench-data   just the data: bench-data/<entities>x<events>/bench_stats.csv
+#   make clean
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+SWIFT  ?= swift
+PYTHON ?= python3
+FSCTL  ?= .build/debug/fsctl
+export FSCTL
+
+# Root needs no sudo (CI runs as root); anyone else gets it.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_PACKAGES := liblmdb-dev lmdb-utils pkg-config
+
+# Benchmark sizes, overridable: make bench-feast BENCH_ENTITIES=100000
+BENCH_ENTITIES ?= 1000000
+BENCH_EVENTS   ?= 1
+BENCH_DATA     ?= bench-data
+BENCH_DIR      := $(BENCH_DATA)/$(BENCH_ENTITIES)x$(BENCH_EVENTS)
+# bench-c reads the `online` database of BENCH_STORE; without one it builds
+# a synthetic LMDB environment of BENCH_ENTITIES keys shaped like online rows.
+BENCH_STORE    ?=
+BENCH_C_ARGS   ?=
+FEAST_ARGS     ?=
+
+# Debian ships venv's ensurepip separately (python3-venv).
+PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
+
+.PHONY: deps build test demo venv bench bench-c bench-feast bench-data clean
+
+deps:
+	@if ! pkg-config --exists lmdb 2>/dev/null || ! command -v mdb_load >/dev/null; then \
+	  echo "deps: installing $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@command -v $(PYTHON) >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) test
+
+demo: deps build
+	tools/demo.sh
+
+# A virtualenv for test oracles, made once and reused; remade only when
+# tools/requirements-test.txt changes.
+venv: .venv/.stamp
+.venv/.stamp: tools/requirements-test.txt
+	@$(PYTHON_VENV_OK)
+	@test -x .venv/bin/python || $(PYTHON) -m venv .venv
+	.venv/bin/pip install -q -r tools/requirements-test.txt
+	@touch $@
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package benchmark --no-progress
+
+.build-c/lmdb_get_bench: tools/lmdb_get_bench.c | deps
+	@mkdir -p .build-c
+	gcc -O2 -Wall -Wextra -o $@ $< -llmdb
+
+bench-c: .build-c/lmdb_get_bench
+	@if [ -n "$(BENCH_STORE)" ]; then \
+	  .build-c/lmdb_get_bench "$(BENCH_STORE)" $(BENCH_C_ARGS); \
+	else \
+	  test -f .build-c/fixture-$(BENCH_ENTITIES)/data.mdb || tools/make_lmdb_fixture.sh .build-c/fixture-$(BENCH_ENTITIES) $(BENCH_ENTITIES) 120; \
+	  .build-c/lmdb_get_bench .build-c/fixture-$(BENCH_ENTITIES) $(BENCH_C_ARGS); \
+	fi
+
+.venv-feast/.stamp: tools/feast_bench/requirements.txt
+	@$(PYTHON_VENV_OK)
+	@test -x .venv-feast/bin/python || $(PYTHON) -m venv .venv-feast
+	.venv-feast/bin/pip install -q -r tools/feast_bench/requirements.txt
+	@touch $@
+
+# The same events for every store: bench-data/<entities>x<events>/bench_stats.{csv,parquet}
+# (Parquet because the Feast venv has pyarrow).
+$(BENCH_DIR)/bench_stats.parquet: tools/gen_data.py .venv-feast/.stamp
+	.venv-feast/bin/python tools/gen_data.py bench --entities $(BENCH_ENTITIES) --events-per-entity $(BENCH_EVENTS) --out $(BENCH_DIR)
+
+bench-data: $(BENCH_DIR)/bench_stats.csv
+$(BENCH_DIR)/bench_stats.csv: tools/gen_data.py
+	$(PYTHON) tools/gen_data.py bench --entities $(BENCH_ENTITIES) --events-per-entity $(BENCH_EVENTS) --out $(BENCH_DIR) --no-parquet
+
+bench-feast: $(BENCH_DIR)/bench_stats.parquet
+	.venv-feast/bin/python tools/feast_bench/run.py $< $(FEAST_ARGS)
+
+clean:
+	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build

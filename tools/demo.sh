@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# `make demo`: a day in the life of a feature store, end to end with fsctl.
+#
+# Creates a fresh store in demo-output/store, applies examples/features.yaml,
+# generates a day of events (yesterday, UTC, so that today's lookups are
+# within the tables' TTL), ingests it, shows the refusals a user would hit,
+# materializes, and looks features up.
+#
+# Environment: FSCTL (default .build/debug/fsctl), DEMO_DIR (default
+# demo-output), DEMO_DATE (default yesterday, UTC, YYYY-MM-DD), PYTHON.
+# Any unexpected failure stops the demo with a non-zero exit; the expected
+# failures are checked to exit with 1 and to say what the SPEC says they say.
+set -Eeuo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+FSCTL=${FSCTL:-.build/debug/fsctl}
+PYTHON=${PYTHON:-python3}
+DEMO_DIR=${DEMO_DIR:-demo-output}
+DAY=${DEMO_DATE:-$(date -u -d yesterday +%F)}
+NEXT_DAY=$(date -u -d "$DAY + 1 day" +%F)
+LATER=$(date -u -d "$DAY + 3 days" +%F)
+STORE=$DEMO_DIR/store
+DATA=$DEMO_DIR/data
+export FSCTL_STORE=$STORE
+
+if [[ ! -x $FSCTL ]]; then
+    echo "demo: $FSCTL not found; run 'make build' first (or set FSCTL)" >&2
+    exit 1
+fi
+
+bold=$'\e[1m' dim=$'\e[2m' reset=$'\e[0m'
+[[ -t 1 ]] || bold='' dim='' reset=''
+step=0
+section() { step=$((step + 1)); printf '\n%s== %d. %s ==%s\n' "$bold" "$step" "$*" "$reset"; }
+say() { printf '%s%s%s\n' "$dim" "$*" "$reset"; }
+show() { printf '$ %s\n' "$*"; }
+trap 'rc=$?; echo; echo "demo: FAILED in step $step (exit $rc)" >&2' ERR
+
+# fs ARGS...: runs fsctl, echoing the command line; any failure stops the demo.
+fs() {
+    show "fsctl $*"
+    "$FSCTL" "$@"
+}
+
+# fs_fails PATTERN... -- ARGS...: runs fsctl expecting exit code 1 and an
+# error message containing every PATTERN (fixed strings).
+fs_fails() {
+    local patterns=()
+    while [[ $1 != -- ]]; do patterns+=("$1"); shift; done
+    shift
+    show "fsctl $*"
+    local out rc=0
+    out=$("$FSCTL" "$@" 2>&1) || rc=$?
+    printf '%s\n' "$out"
+    if [[ $rc -ne 1 ]]; then
+        echo "demo: expected exit code 1 from 'fsctl $*', got $rc" >&2
+        return 1
+    fi
+    local p
+    for p in "${patterns[@]}"; do
+        if ! grep -qF -- "$p" <<<"$out"; then
+            echo "demo: expected the message of 'fsctl $*' to contain '$p'" >&2
+            return 1
+        fi
+    done
+    say "(refused with exit code 1, as expected; the store is unchanged)"
+}
+
+FEATURES=user_stats:age,user_stats:country,user_activity:logins_7d
+
+section "Create a fresh store in $STORE"
+rm -rf "$STORE"
+mkdir -p "$DEMO_DIR"
+fs init "$STORE"
+
+section "Apply the definitions (examples/features.yaml): the plan"
+fs apply examples/features.yaml
+
+section "Apply the same file again: nothing changes"
+fs apply examples/features.yaml
+
+section "What the catalog holds"
+fs list
+echo
+fs describe user_stats
+
+section "Generate a day of events ($DAY) with tools/gen_data.py"
+show "$PYTHON tools/gen_data.py demo --out $DATA --date $DAY"
+"$PYTHON" tools/gen_data.py demo --out "$DATA" --date "$DAY"
+say "first rows of $DATA/user_stats.csv:"
+head -3 "$DATA/user_stats.csv" | cut -c1-160
+
+section "Ingest user_stats from CSV and user_activity from JSONL"
+fs ingest user_stats "$DATA/user_stats.csv"
+fs ingest user_activity "$DATA/user_activity.jsonl"
+
+section "Ingest the same file again: refused (its SHA-256 is already in user_stats)"
+fs_fails -- ingest user_stats "$DATA/user_stats.csv"
+
+section "Ingest a file with a bad value: the error names file, line and column"
+fs_fails "user_stats_bad_value.csv:43" "age" -- ingest user_stats "$DATA/user_stats_bad_value.csv"
+
+section "Ingest a file that breaks an expect check (credit_score max 850)"
+fs_fails "user_stats_bad_expect.csv:11" "credit_score" -- ingest user_stats "$DATA/user_stats_bad_expect.csv"
+
+section "Materialize up to the end of the day (offline -> online)"
+fs materialize-incremental "${NEXT_DAY}T00:00:00Z"
+
+section "Online lookup: two users, three features from two tables"
+fs get --features "$FEATURES" --entity user_id=1 --entity user_id=2
+
+section "The same lookup as JSON (Feast's feature-server response shape)"
+fs get --json --features "$FEATURES" --entity user_id=1 --entity user_id=2
+
+section "The same lookup as of ${LATER}T01:00:00Z: user_stats (ttl 2d) is now OUTSIDE_MAX_AGE"
+out=$(fs get --features "$FEATURES" --entity user_id=1 --entity user_id=2 --at "${LATER}T01:00:00Z")
+printf '%s\n' "$out"
+if ! grep -q OUTSIDE_MAX_AGE <<<"$out"; then
+    echo "demo: expected OUTSIDE_MAX_AGE for user_stats features at ${LATER}T01:00:00Z" >&2
+    exit 1
+fi
+
+section "Sizes and counts"
+fs stats
+
+section "Integrity check"
+fs check
+
+printf '\n%sDemo complete.%s The store is in %s; try: FSCTL_STORE=%s %s list\n' \
+    "$bold" "$reset" "$STORE" "$STORE" "$FSCTL"
