@@ -113,6 +113,12 @@ final class Sandbox: @unchecked Sendable {
     @discardableResult
     func fails(_ args: String..., code: Int32 = 1, error: String,
                sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+        try fails(args, code: code, error: error, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func fails(_ args: [String], code: Int32 = 1, error: String,
+               sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
         let r = try run(args)
         #expect(r.code == code, "fsctl \(args.joined(separator: " ")): \(r)", sourceLocation: sourceLocation)
         #expect(r.stderr == "error: \(error)\n", sourceLocation: sourceLocation)
