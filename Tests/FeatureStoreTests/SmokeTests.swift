@@ -28,3 +28,15 @@ import Tabular
         #expect(later.column("age")?.statuses == [.outsideMaxAge])
     }
 }
+
+@Suite struct DeleteTableTests {
+    @Test func deletingTheOnlyTableWithEventsRemovesEverything() throws {
+        let t = try TempStore(userStatsYAML)
+        let csv = try t.file("del.csv", "user_id,event_timestamp,age\n1,2025-11-15T01:00:00Z,1\n2,2025-11-15T01:00:00Z,2\n")
+        _ = try t.store.ingest(table: "user_stats", files: [csv], options: { var o = IngestOptions(); o.destination = .both; return o }())
+        let r = try t.store.delete(CatalogObjectKey(.table, "user_stats"))
+        #expect(r.events == 2 && r.onlineRows == 2 && r.versions == 1)
+        #expect(try t.store.catalog().tables.isEmpty)
+        #expect(try t.store.check().isHealthy)
+    }
+}

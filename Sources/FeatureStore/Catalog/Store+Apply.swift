@@ -95,7 +95,9 @@ extension Store {
             while more, c.key.starts(with: prefix) {
                 try c.deleteCurrent()
                 count += 1
-                more = try c.refresh()
+                // After a delete LMDB's MDB_NEXT lands on the entry that followed
+                // (it does not skip one), and reports the end cleanly.
+                more = try c.next()
             }
         }
         return count

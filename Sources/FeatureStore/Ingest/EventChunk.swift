@@ -59,8 +59,13 @@ struct EventWriter {
     /// Writes `chunk`; returns how many online rows were updated.
     @discardableResult
     func write(_ chunk: EventChunk, txn: inout Transaction) throws -> Int {
+        try write(chunk, order: chunk.sortedOrder(), txn: &txn)
+    }
+
+    /// Writes `chunk` whose key order was computed already (on another thread).
+    @discardableResult
+    func write(_ chunk: EventChunk, order: [Int32], txn: inout Transaction) throws -> Int {
         guard chunk.count > 0 else { return 0 }
-        let order = chunk.sortedOrder()
         var onlineUpdates = 0
         try chunk.keys.withUnsafeBytes { kb in
             try chunk.values.withUnsafeBytes { vb in

@@ -51,17 +51,16 @@ struct FileIngest {
             batches = try reader.batches(schema: layout.fields, options: readOptions)
         }
         let checks = ExpectationChecks(definition: definition, featureColumns: layout.featureColumns)
-        let encoder = RowEncoder(layout: schema.layout, columnIndex: layout.featureColumns)
-        var versionBytes: [UInt8] = []
-        withUnsafeBytes(of: UInt32(schema.version.version).littleEndian) { versionBytes.append(contentsOf: $0) }
-        var chunk = EventChunk()
+        let encoder = BatchEncoder(schema: schema, keyColumns: Array(0..<layout.joinKeyCount),
+                                   featureColumns: layout.featureColumns)
         var sequence: UInt32 = 0
+        var accepted: [Int32] = []
+        var orders: [EventOrder] = []
         while let batch = try batches.next() {
             for r in batch.rejected {
                 rejected.append(r)
                 failures[r.column ?? "(row)", default: 0] += 1
             }
-            let keyColumns = Array(batch.columns[0..<layout.joinKeyCount])
             let ts = batch.columns[layout.joinKeyCount]
             guard case .int64(let eventTimes) = ts.storage else { preconditionFailure("timestamp column") }
             var createdTimes: [Int64]? = nil
@@ -70,48 +69,55 @@ struct FileIngest {
                 createdTimes = a
                 createdValid = batch.columns[ci].validity
             }
-            chunk.removeAll()
+            accepted.removeAll(keepingCapacity: true)
+            orders.removeAll(keepingCapacity: true)
             for r in 0..<batch.rowCount {
-                let line = batch.sourceLines[r]
-                let keyStart = chunk.keys.count
-                chunk.keys.append(contentsOf: schema.prefix)
-                if let nullKey = schema.appendEntityKey(row: r, columns: keyColumns, to: &chunk.keys) {
-                    chunk.keys.removeSubrange(keyStart...)
-                    try reject(line: line, column: nullKey, value: nil, reason: "join key is null")
-                    continue
-                }
-                if chunk.keys.count - keyStart - schema.prefix.count > KeyCodec.maxEntityKeyBytes {
-                    chunk.keys.removeSubrange(keyStart...)
-                    try reject(line: line, column: schema.joinKeys.last!.key.name, value: nil,
-                               reason: "entity key longer than \(KeyCodec.maxEntityKeyBytes) bytes encoded")
-                    continue
-                }
-                guard ts.validity[r] else {
-                    chunk.keys.removeSubrange(keyStart...)
-                    try reject(line: line, column: definition.timestampField, value: nil, reason: "timestamp is null")
-                    continue
-                }
-                if let failure = checks.firstFailure(row: r, of: batch) {
-                    chunk.keys.removeSubrange(keyStart...)
-                    try reject(line: line, column: failure.column, value: failure.value, reason: failure.reason)
+                if let problem = rowProblem(r, batch: batch, layout: layout, checks: checks) {
+                    try reject(line: batch.sourceLines[r], column: problem.column, value: problem.value, reason: problem.reason)
                     continue
                 }
                 let eventTime = eventTimes[r]
                 var created = createdAt
                 if let createdTimes, createdValid[r] { created = createdTimes[r] }
-                EventOrder(eventTimestamp: eventTime, createdTimestamp: created, batchId: batchId, sequence: sequence)
-                    .append(to: &chunk.keys)
+                accepted.append(Int32(r))
+                orders.append(EventOrder(eventTimestamp: eventTime, createdTimestamp: created, batchId: batchId, sequence: sequence))
                 sequence &+= 1
-                chunk.keyEnds.append(chunk.keys.count)
-                chunk.values.append(contentsOf: versionBytes)
-                encoder.encode(row: r, of: batch, to: &chunk.values)
-                chunk.valueEnds.append(chunk.values.count)
                 minEvent = min(minEvent, eventTime)
                 maxEvent = max(maxEvent, eventTime)
             }
+            var chunk = EventChunk()
+            chunk.keyEnds.reserveCapacity(accepted.count)
+            chunk.valueEnds.reserveCapacity(accepted.count)
+            encoder.encode(rows: accepted, orders: orders, of: batch, into: &chunk)
             rows += chunk.count
             try flush(chunk)
         }
+    }
+
+    /// The first reason row `r` cannot land: a null join key or timestamp, an
+    /// entity key over the limit, a failed `expect`.
+    private func rowProblem(_ r: Int, batch: RecordBatch, layout: Layout,
+                            checks: ExpectationChecks) -> ExpectationChecks.Failure? {
+        var keyBytes = 0
+        for j in 0..<layout.joinKeyCount {
+            let column = batch.columns[j]
+            guard column.validity[r] else {
+                return .init(column: schema.joinKeys[j].key.name, value: nil, reason: "join key is null")
+            }
+            switch column.type {
+            case .int64: keyBytes += 8
+            case .int32: keyBytes += 4
+            default: keyBytes += column.bytes(at: r).count + 2
+            }
+        }
+        if keyBytes > KeyCodec.maxEntityKeyBytes {
+            return .init(column: schema.joinKeys.last!.key.name, value: nil,
+                         reason: "entity key longer than \(KeyCodec.maxEntityKeyBytes) bytes encoded")
+        }
+        guard batch.columns[layout.joinKeyCount].validity[r] else {
+            return .init(column: schema.definition.timestampField, value: nil, reason: "timestamp is null")
+        }
+        return checks.isEmpty ? nil : checks.firstFailure(row: r, of: batch)
     }
 
     /// Fails the ingest, or records the row as rejected under `.skip`.

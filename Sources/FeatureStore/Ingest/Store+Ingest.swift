@@ -13,8 +13,9 @@ extension Store {
     /// and the rejected ones are written, with reasons, to a JSONL file.
     public func ingest(table: String, files: [String], options: IngestOptions = IngestOptions()) throws -> IngestResult {
         guard !files.isEmpty else { throw FeatureStoreError.invalid("ingest: no input file given") }
-        var hashes: [String] = []
-        for file in files { hashes.append(try FileHash.sha256(file)) }
+        // Hash the files on another thread while the rows are parsed and written.
+        let hashing = BackgroundTask { try files.map { try FileHash.sha256($0) } }
+        defer { _ = try? hashing.wait() }
         let (batches, rejects) = try environment.write { txn -> ([BatchRecord], [[RejectedRow]]) in
             let catalog = try loadCatalog(txn)
             guard let version = catalog.currentVersion(of: table) else {
@@ -25,22 +26,24 @@ extension Store {
             var batches: [BatchRecord] = []
             var rejects: [[RejectedRow]] = []
             var rowsSoFar = 0
-            for (file, hash) in zip(files, hashes) {
+            for (index, file) in files.enumerated() {
+                let batchId = try nextCounter(MetaKey.nextBatchId, in: &txn)
+                let writer = EventWriter(events: db.events, online: db.online,
+                                         toOffline: options.destination != .online,
+                                         toOnline: options.destination != .offline)
+                let fileIngest = try Self.pipelined(
+                    FileIngest(file: file, schema: schema, batchId: batchId, createdAt: now, options: options)
+                ) { chunk, order in
+                    try writer.write(chunk, order: order, txn: &txn)
+                    rowsSoFar += chunk.count
+                    options.progress?(rowsSoFar)
+                }
+                let hash = try hashing.wait()[index]
                 let sourceKey = Bytes.uint32(version.tableId) + (FileHash.unhex(hash) ?? [])
                 if !options.force, let previous = try txn.get(sourceKey, in: db.sources) {
                     let id = Bytes.readUInt64(previous)
                     throw FeatureStoreError.conflict(
                         "\(file): already ingested into '\(table)' as batch \(id) (same SHA-256 \(hash.prefix(12))…); use --force to ingest it again")
-                }
-                let batchId = try nextCounter(MetaKey.nextBatchId, in: &txn)
-                var fileIngest = FileIngest(file: file, schema: schema, batchId: batchId, createdAt: now, options: options)
-                let writer = EventWriter(events: db.events, online: db.online,
-                                         toOffline: options.destination != .online,
-                                         toOnline: options.destination != .offline)
-                try fileIngest.run { chunk in
-                    try writer.write(chunk, txn: &txn)
-                    rowsSoFar += chunk.count
-                    options.progress?(rowsSoFar)
                 }
                 let record = BatchRecord(
                     id: batchId, table: table, tableId: version.tableId, tableVersion: version.version,
@@ -74,6 +77,36 @@ extension Store {
             rejectsFiles[file] = path
         }
         return IngestResult(batches: batches, rejectsFiles: rejectsFiles)
+    }
+
+    /// Parses, checks, encodes and sorts chunks on a second thread while this
+    /// thread (the write transaction's) writes them: both cores work.
+    static func pipelined(_ ingest: FileIngest,
+                          write: (EventChunk, [Int32]) throws -> Void) throws -> FileIngest {
+        enum Message { case chunk(EventChunk, [Int32]), done(FileIngest), failed(any Error) }
+        let channel = BoundedChannel<Message>(capacity: 2)
+        nonisolated(unsafe) var producerIngest = ingest
+        let producer = BackgroundTask { () -> Void in
+            do {
+                try producerIngest.run { chunk in
+                    guard channel.send(.chunk(chunk, chunk.sortedOrder())) else { throw CancellationError() }
+                }
+                _ = channel.send(.done(producerIngest))
+            } catch {
+                _ = channel.send(.failed(error))
+            }
+        }
+        defer {
+            channel.close()
+            _ = try? producer.wait()
+        }
+        while true {
+            switch channel.receive() {
+            case .chunk(let chunk, let order): try write(chunk, order)
+            case .done(let finished): return finished
+            case .failed(let error): throw error
+            }
+        }
     }
 
     func putBatchRecord(_ record: BatchRecord, txn: inout Transaction) throws {

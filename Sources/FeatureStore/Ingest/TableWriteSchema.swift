@@ -25,22 +25,6 @@ struct TableWriteSchema {
         prefix = KeyCodec.tablePrefix(version.tableId)
     }
 
-    /// Appends the entity key of row `r` (join-key columns `columns`, in order) to `out`.
-    /// Returns nil on success, or the name of the first join key that is null.
-    @inline(__always)
-    func appendEntityKey(row r: Int, columns: [Column], to out: inout [UInt8]) -> String? {
-        for (j, column) in columns.enumerated() {
-            guard column.validity[r] else { return joinKeys[j].key.name }
-            switch column.storage {
-            case .int64(let a): KeyCodec.appendInt64(a[r], to: &out)
-            case .int32(let a): KeyCodec.appendInt32(a[r], to: &out)
-            case .binary(let offsets, let bytes): KeyCodec.appendEscaped(bytes[offsets[r]..<offsets[r + 1]], to: &out)
-            default: preconditionFailure("join key '\(joinKeys[j].key.name)' has type \(column.type)")
-            }
-        }
-        return nil
-    }
-
     /// Encodes join-key values given as ``Value``s (lookups, pushes); the error
     /// names the key and the value when a value has the wrong type.
     func entityKey(_ values: [String: Value]) throws -> [UInt8] {

@@ -148,14 +148,26 @@ enum MaterializeScan {
         var hasBest = false
         var groups = 0
 
+        // Keys above the online table's last key cannot have a row yet: they are
+        // bulk-appended (entities come in key order), skipping the lookup.
+        let onlineLast: [UInt8]? = try txn.withCursor(online) { c in try c.last() ? Array(c.key) : nil }
+
         func finishGroup(_ txn: inout Transaction) throws {
             guard hasBest else { return }
             out.entities += 1
             let wrote = try entity.withUnsafeBytes { e in
                 try best.withUnsafeBytes { b in
-                    try EventWriter.upsertIfNewer(
-                        entityKey: e, order: UnsafeRawBufferPointer(rebasing: b[0..<bestOrderLength]),
-                        value: UnsafeRawBufferPointer(rebasing: b[bestOrderLength...]), online: online, txn: &txn)
+                    let order = UnsafeRawBufferPointer(rebasing: b[0..<bestOrderLength])
+                    let value = UnsafeRawBufferPointer(rebasing: b[bestOrderLength...])
+                    let beyond = onlineLast.map { last in last.withUnsafeBytes { EventWriter.compare($0, e) < 0 } } ?? true
+                    if beyond {
+                        try txn.put(e, reserving: order.count + value.count, in: online, flags: .append) { out in
+                            out.copyMemory(from: order)
+                            UnsafeMutableRawBufferPointer(rebasing: out[order.count...]).copyMemory(from: value)
+                        }
+                        return true
+                    }
+                    return try EventWriter.upsertIfNewer(entityKey: e, order: order, value: value, online: online, txn: &txn)
                 }
             }
             if wrote { out.onlineUpdated += 1 }
