@@ -50,8 +50,10 @@ enum Format {
 
     /// `1 row`, `2 rows`.
     static func plural(_ n: Int, _ word: String) -> String {
+        if n == 1 { return "\(thousands(n)) \(word)" }
+        if word.hasSuffix("y") { return "\(thousands(n)) \(word.dropLast())ies" }
         let suffix = word.hasSuffix("ch") || word.hasSuffix("s") ? "es" : "s"
-        return "\(thousands(n)) \(word)\(n == 1 ? "" : suffix)"
+        return "\(thousands(n)) \(word)\(suffix)"
     }
 }
 

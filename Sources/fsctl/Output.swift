@@ -29,8 +29,10 @@ enum Output {
 
     /// Prints `value` as pretty-printed JSON with sorted keys, one document
     /// per command (docs/cli.md documents each shape).
-    static func json(_ value: some Encodable) throws {
+    /// `snakeCase` converts a library type's camelCase keys.
+    static func json(_ value: some Encodable, snakeCase: Bool = false) throws {
         let encoder = JSONEncoder()
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
         out(String(decoding: data, as: UTF8.self) + "\n")

@@ -57,3 +57,11 @@ import Testing
         #expect(Format.seconds(125) == "2 m 05 s")
     }
 }
+
+extension ParsingTests {
+    @Test func pluralsOfTheWordsFsctlPrints() {
+        #expect(Format.plural(3, "entity") == "3 entities")
+        #expect(Format.plural(0, "event") == "0 events")
+        #expect(Format.plural(1, "entity") == "1 entity")
+    }
+}

@@ -104,6 +104,11 @@ final class Sandbox: @unchecked Sendable {
     /// Runs fsctl and expects exit 0; returns stdout.
     @discardableResult
     func ok(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try ok(args, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let r = try run(args)
         #expect(r.code == 0, "fsctl \(args.joined(separator: " ")): \(r)", sourceLocation: sourceLocation)
         return r.stdout
@@ -134,6 +139,11 @@ final class Sandbox: @unchecked Sendable {
         for name in ["user_stats", "user", "churn_v1"] {
             text += try run("describe", name, "--json").stdout
         }
+        // Entries per database and counts per table (one key per line, sorted);
+        // the reader slots and page use are not content.
+        text += try run("stats", "--json").stdout.split(separator: "\n")
+            .filter { !$0.contains("\"readers_used\"") && !$0.contains("\"used_bytes\"") && !$0.contains("\"bytes\"") }
+            .joined(separator: "\n")
         return text
     }
 }

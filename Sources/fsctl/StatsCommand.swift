@@ -1,0 +1,83 @@
+import ArgumentParser
+import FeatureStore
+import Tabular
+
+/// `fsctl stats`: sizes and counts — per table, per database, the map and readers.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Show sizes and counts: tables, databases, map use, readers.")
+
+    @OptionGroup var global: GlobalOptions
+
+    struct TableJSON: Encodable {
+        var name: String
+        var table_id: UInt32
+        var versions: Int
+        var events: Int
+        var online_rows: Int
+        var batches: Int
+        var watermark: String?
+        var last_ingest: String?
+        var min_event_timestamp: String?
+        var max_event_timestamp: String?
+    }
+
+    struct DatabaseJSON: Encodable {
+        var name: String
+        var entries: Int
+        var bytes: Int
+    }
+
+    struct Result: Encodable {
+        var path: String
+        var store_id: String
+        var map_size: Int
+        var used_bytes: Int
+        var page_size: Int
+        var readers_used: Int
+        var max_readers: Int
+        var tables: [TableJSON]
+        var databases: [DatabaseJSON]
+    }
+
+    func run() throws {
+        let s = try global.openStore(readOnly: true).statistics()
+        let tables = s.tables.map {
+            TableJSON(name: $0.name, table_id: $0.tableId, versions: $0.versions, events: $0.events,
+                      online_rows: $0.onlineRows, batches: $0.batches, watermark: $0.watermark.map(Timestamp.format),
+                      last_ingest: $0.lastIngest.map(Timestamp.format),
+                      min_event_timestamp: $0.minEventTimestamp.map(Timestamp.format),
+                      max_event_timestamp: $0.maxEventTimestamp.map(Timestamp.format))
+        }
+        let result = Result(path: s.path, store_id: s.storeId, map_size: s.mapSize, used_bytes: s.usedBytes,
+                            page_size: s.pageSize, readers_used: s.readersUsed, max_readers: s.maxReaders,
+                            tables: tables, databases: s.databases.map { DatabaseJSON(name: $0.name, entries: $0.entries, bytes: $0.bytes) })
+        if global.json { return try Output.json(result) }
+        var text = "store \(s.path) (id \(s.storeId))\n"
+        text += "map: \(Self.bytes(s.usedBytes)) used of \(Self.bytes(s.mapSize)) (page size \(s.pageSize))\n"
+        text += "readers: \(s.readersUsed) of \(s.maxReaders) slots\n\n"
+        if tables.isEmpty {
+            text += "no feature tables\n"
+        } else {
+            var t = TextTable(["TABLE", "ID", "VERSIONS", "EVENTS", "ONLINE ROWS", "BATCHES", "WATERMARK", "LAST INGEST"])
+            for x in tables {
+                t.add([x.name, String(x.table_id), String(x.versions), Format.thousands(x.events),
+                       Format.thousands(x.online_rows), String(x.batches), x.watermark ?? "-", x.last_ingest ?? "-"])
+            }
+            text += t.render()
+        }
+        var d = TextTable(["DATABASE", "ENTRIES", "BYTES"])
+        for x in s.databases { d.add([x.name, Format.thousands(x.entries), Self.bytes(x.bytes)]) }
+        text += "\n" + d.render()
+        global.say(text)
+    }
+
+    /// `512 B`, `4.0 KiB`, `1.5 GiB`.
+    static func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var x = Double(n)
+        var i = 0
+        while x >= 1024, i < units.count - 1 { x /= 1024; i += 1 }
+        return i == 0 ? "\(n) B" : "\(Format.oneDecimal(x)) \(units[i])"
+    }
+}
