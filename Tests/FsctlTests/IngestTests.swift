@@ -7,7 +7,9 @@ import Testing
         let box = try Sandbox.withExample()
         try box.write("events.csv", Examples.csv)
         try box.write("events.jsonl", Examples.jsonl)
-        let out = try box.ok("ingest", "user_stats", "events.csv")
+        let run = try box.run("ingest", "user_stats", "events.csv")
+        #expect(run.stderr == "", "no progress line when stderr is not a terminal")
+        let out = run.stdout
         #expect(out.hasPrefix("ingested 3 rows into user_stats as batch 1 ("))
         #expect(out.hasSuffix(" rows/s)\n"))
         let json = try #require(try box.run("ingest", "user_stats", "events.jsonl", "--json").json() as? [String: Any])
