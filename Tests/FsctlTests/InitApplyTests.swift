@@ -116,6 +116,15 @@ import Testing
          "bad.yaml:9: feature 'age': unknown type 'flaot64' (did you mean 'float64'?)"),
         ("entities: [\n",
          "bad.yaml:2: YAML syntax error: did not find expected node content (while parsing a flow node at line 2)"),
+        ("feature_tables:\n  - name: t\n    entities: [nobody]\n    features:\n      - {name: a, type: int64}\n",
+         "bad.yaml:2: feature table 't': unknown entity 'nobody'; declare it under 'entities'"),
+        ("entities:\n  - name: user2\n",
+         "bad.yaml:2: entity 'user2': an entity needs at least one join key, e.g. join_keys: [{name: user_id, type: int64}]"),
+        ("feature_services:\n  - name: s\n    features: [nope:x]\n",
+         "bad.yaml:2: feature service 's': feature ref 'nope:x': unknown feature table 'nope'"),
+        ("entities:\n  - name: u\n    join_keys:\n      - {name: id, type: int64}\nfeature_tables:\n  - name: t\n    entities: [u]\n    ttl: 2x\n    features:\n      - {name: a, type: int64}\n",
+         "bad.yaml:8: feature table 't': invalid ttl '2x': write 0 (no expiry), a number of seconds, or a number with a unit s, m, h, d or w (30s, 15m, 2h, 2d, 1w)"),
+        ("bogus: 1\n", "bad.yaml:1: unknown field 'bogus'"),
     ])
     func badDefinitionsNameFileAndLine(yaml: String, message: String) throws {
         let box = try Sandbox.withExample()
@@ -123,6 +132,13 @@ import Testing
         let before = try box.snapshot()
         try box.fails("apply", "bad.yaml", error: message)
         #expect(try box.snapshot() == before)
+    }
+
+    @Test func storePathThatIsAFile() throws {
+        let box = try Sandbox()
+        try box.write("afile", "hi\n")
+        try box.fails("init", "afile", error: "afile: cannot open the store: mdb_env_open: Not a directory (20)")
+        try box.fails("list", "--store", "afile", error: "no feature store at 'afile' (create one with `fsctl init afile`)")
     }
 
     @Test func missingDefinitionsFile() throws {
