@@ -180,10 +180,12 @@ final class ModelScenario {
             paths.append(path)
             contents.append(rows)
         }
-        log.append("ingest \(table.name) \(destination) \(contents.map(\.count)) rows from \(paths.map { $0.split(separator: "/").last! })")
         var options = IngestOptions()
         options.destination = destination
         options.force = true   // two random files could (in theory) be identical
+        // Small read batches split a file into several sorted write chunks.
+        options.batchSize = rng.pick([65_536, 65_536, 1, 3, 8])
+        log.append("ingest \(table.name) \(destination) batch size \(options.batchSize) \(contents.map(\.count)) rows from \(paths.map { $0.split(separator: "/").last! })")
         let result = try store.ingest(table: table.name, files: paths, options: options)
         guard result.batches.count == contents.count else {
             throw ModelMismatch(description: "ingest returned \(result.batches.count) batches for \(contents.count) files")
