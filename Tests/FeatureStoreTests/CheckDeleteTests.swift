@@ -64,6 +64,20 @@ import Tabular
         #expect(check.problems.contains { $0.contains("does not match schema version 1") }, "\(check.problems)")
     }
 
+    @Test func checkFindsABatchMissingAnEvent() throws {
+        let t = try filled()
+        try t.store.environment.write { txn in
+            var key: [UInt8] = []
+            try txn.withCursor(t.store.db.events) { c in
+                _ = try c.first()
+                key = Array(c.key)
+            }
+            _ = try txn.delete(key, in: t.store.db.events)
+        }
+        let check = try t.store.check()
+        #expect(check.problems.contains { $0.contains("record says 2 rows, event log holds 1") }, "\(check.problems)")
+    }
+
     @Test func checkFindsAnEventOfAnUnknownBatch() throws {
         let t = try filled()
         try t.store.environment.write { txn in

@@ -170,6 +170,23 @@ import Tabular
         #expect(try t.store.ingest(table: "user_stats", files: [a]).rows == 1)
     }
 
+    @Test func aBadRowAfterEarlierChunksWereWrittenLandsNothing() throws {
+        let t = try store()
+        let before = try t.snapshot(refs: Self.refs)
+        var text = Self.header
+        for i in 0..<6 { text += "\(20 + i),2025-11-15T01:00:00Z,1,300,1,gold\n" }
+        text += "30,2025-11-15T01:00:00Z,1,300,1,bronze\n"
+        let path = try t.input("late.csv", text)
+        var options = IngestOptions()
+        options.batchSize = 2   // three chunks are written before line 8 is read
+        options.destination = .both
+        let message = edgeMessage { _ = try t.store.ingest(table: "user_stats", files: [path], options: options) }
+        #expect(message == "\(path):8: column 'tier': \"bronze\" is not one of [\"gold\", \"silver\"] (expect in)")
+        #expect(try t.read("user_stats:age", user: 20, at: edgeTime(60)).status == .notFound)
+        #expect(try t.snapshot(refs: Self.refs) == before)
+        #expect(try t.store.check().events == 2)
+    }
+
     @Test func sameFileTwiceIsRefusedUnlessForced() throws {
         let t = try store()
         let path = try t.input("again.csv", Self.header + "7,2025-11-15T05:00:00Z,1,300,1,gold\n")

@@ -101,6 +101,34 @@ import Tabular
         #expect(try t.store.check().onlineRows == cities.count)
     }
 
+    @Test func bytesJoinKeysAsBase64TextOrRawBytes() throws {
+        let yaml = """
+        entities:
+          - name: blob
+            join_keys:
+              - {name: digest, type: bytes}
+        feature_tables:
+          - name: blobs
+            entities: [blob]
+            features:
+              - {name: n, type: int32}
+
+        """
+        let t = try TempStore(yaml)
+        let keys: [[UInt8]] = [[], [0], [0, 0xFF], [0xFF, 0], [1, 2, 3]]
+        var lines = ""
+        for (i, k) in keys.enumerated() {
+            lines += #"{"digest":"\#(Data(k).base64EncodedString())","event_timestamp":"2025-11-15T00:00:00Z","n":\#(i)}"# + "\n"
+        }
+        try t.ingest("blobs", "a.jsonl", lines, to: .online)
+        let typed = try t.store.onlineFeatures(refs: ["blobs:n"], entities: keys.map { ["digest": .bytes($0)] })
+        let text = try t.store.onlineFeatures(refs: ["blobs:n"], entities: keys.map { ["digest": Data($0).base64EncodedString()] })
+        #expect(typed.column("n")?.values == keys.indices.map { .int32(Int32($0)) })
+        #expect(text == typed)
+        #expect(edgeMessage { _ = try t.store.onlineFeatures(refs: ["blobs:n"], entities: [["digest": "not base64!"]]) }
+                == "entity 1: join key 'digest': cannot parse \"not base64!\" as bytes")
+    }
+
     @Test func badEntitiesAreNamed() throws {
         let t = try TempStore(edgeYAML)
         #expect(edgeMessage { _ = try t.store.onlineFeatures(refs: ["stats:v"], entities: [["user_id": "x"]]) }
