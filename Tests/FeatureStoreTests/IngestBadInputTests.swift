@@ -205,6 +205,21 @@ import Tabular
         #expect(try t.store.check().events == 4)
     }
 
+    @Test func sameFileTwiceInOneCallIsNamedAsSuch() throws {
+        // The refusal must not claim a batch that the aborted call never committed.
+        let t = try store()
+        let before = try t.snapshot(refs: Self.refs)
+        let a = try t.input("a.csv", Self.header + "8,2025-11-15T05:00:00Z,1,300,1,gold\n")
+        let b = try t.input("b.csv", Self.header + "8,2025-11-15T05:00:00Z,1,300,1,gold\n")
+        let message = edgeMessage { _ = try t.store.ingest(table: "user_stats", files: [a, b]) }
+        let hash = try FileHash.sha256(a)
+        #expect(message == "\(b): same content as \(a), given earlier in this ingest (SHA-256 \(hash.prefix(12))…); use --force to ingest it twice")
+        #expect(try t.snapshot(refs: Self.refs) == before)
+        var options = IngestOptions()
+        options.force = true
+        #expect(try t.store.ingest(table: "user_stats", files: [a, b], options: options).batches.map(\.rows) == [1, 1])
+    }
+
     @Test func skipLandsGoodRowsAndWritesRejectsWithReasons() throws {
         let t = try store()
         let path = try t.input("mixed.csv", Self.header + """

@@ -25,8 +25,16 @@ extension Store {
             var batches: [BatchRecord] = []
             var rejects: [[RejectedRow]] = []
             var rowsSoFar = 0
+            var earlierInThisCall: [String: String] = [:]   // hash → file
             for (file, hash) in zip(files, hashes) {
                 let sourceKey = Bytes.uint32(version.tableId) + (FileHash.unhex(hash) ?? [])
+                // Checked first: the sources entry of an earlier file of this call names a
+                // batch that the refusal is about to roll back.
+                if !options.force, let earlier = earlierInThisCall[hash] {
+                    throw FeatureStoreError.conflict(
+                        "\(file): same content as \(earlier), given earlier in this ingest (SHA-256 \(hash.prefix(12))…); use --force to ingest it twice")
+                }
+                earlierInThisCall[hash] = earlierInThisCall[hash] ?? file
                 if !options.force, let previous = try txn.get(sourceKey, in: db.sources) {
                     let id = Bytes.readUInt64(previous)
                     throw FeatureStoreError.conflict(
