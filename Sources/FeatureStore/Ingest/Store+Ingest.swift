@@ -26,6 +26,7 @@ extension Store {
             var batches: [BatchRecord] = []
             var rejects: [[RejectedRow]] = []
             var rowsSoFar = 0
+            var earlierInThisCall: [String: String] = [:]   // hash → file
             for (index, file) in files.enumerated() {
                 let batchId = try nextCounter(MetaKey.nextBatchId, in: &txn)
                 let writer = EventWriter(events: db.events, online: db.online,
@@ -40,6 +41,13 @@ extension Store {
                 }
                 let hash = try hashing.wait()[index]
                 let sourceKey = Bytes.uint32(version.tableId) + (FileHash.unhex(hash) ?? [])
+                // Checked first: the sources entry of an earlier file of this call names a
+                // batch that the refusal is about to roll back.
+                if !options.force, let earlier = earlierInThisCall[hash] {
+                    throw FeatureStoreError.conflict(
+                        "\(file): same content as \(earlier), given earlier in this ingest (SHA-256 \(hash.prefix(12))…); use --force to ingest it twice")
+                }
+                earlierInThisCall[hash] = earlierInThisCall[hash] ?? file
                 if !options.force, let previous = try txn.get(sourceKey, in: db.sources) {
                     let id = Bytes.readUInt64(previous)
                     throw FeatureStoreError.conflict(

@@ -21,6 +21,7 @@ public final class OnlineQuery: @unchecked Sendable {
     public let columnNames: [String]
 
     struct TablePlan {
+        let name: String
         let tableId: UInt32
         let ttlMicros: Int64
         /// Indices into ``OnlineQuery/joinKeys`` forming this table's entity key, in key order.
@@ -92,7 +93,7 @@ public final class OnlineQuery: @unchecked Sendable {
                 versions[UInt32(v.version)] = (RowLayout(types: defs.map(\.type)), index)
             }
             let current = catalog.currentVersion(of: table)!
-            plans.append(TablePlan(tableId: current.tableId, ttlMicros: current.definition.ttlMicros,
+            plans.append(TablePlan(name: table, tableId: current.tableId, ttlMicros: current.definition.ttlMicros,
                                    keyColumns: tableKeys[table]!,
                                    outputColumns: requested.map { joinKeys.count + $0.0 },
                                    outputTypes: requested.map { $0.1.feature.type },
@@ -142,8 +143,14 @@ public final class OnlineQuery: @unchecked Sendable {
                     key.append(KeyCodec.formatVersion)
                     KeyCodec.appendUInt32(plan.tableId, to: &key)
                     for k in plan.keyColumns { try Self.appendKey(entity[k], joinKeys[k], row: row, to: &key) }
-                    try txn.withValue(forKey: key, in: store.db.online) { value in
+                    let unknown = try txn.withValue(forKey: key, in: store.db.online) { value in
                         Self.decode(value, plan: plan, now: now, into: &result)
+                    }
+                    // A row written under a schema version applied after this query was
+                    // prepared: without its layout it cannot be decoded, and reading it
+                    // as null would be silently wrong.
+                    if let unknown {
+                        throw FeatureStoreError.conflict("table '\(plan.name)' has schema version \(unknown), newer than this prepared query (prepare it again)")
                     }
                 }
             }
@@ -164,21 +171,23 @@ public final class OnlineQuery: @unchecked Sendable {
         }
     }
 
+    /// Appends one entity's features; returns the row's schema version instead
+    /// when the plan does not know it (then nothing is appended).
     @inline(__always)
-    static func decode(_ value: UnsafeRawBufferPointer?, plan: TablePlan, now: Int64, into result: inout OnlineFeatures) {
+    static func decode(_ value: UnsafeRawBufferPointer?, plan: TablePlan, now: Int64, into result: inout OnlineFeatures) -> UInt32? {
         guard let value, value.count >= KeyCodec.orderSuffixBytes + 4 else {
             for c in plan.outputColumns {
                 result.columns[c].values.append(nil)
                 result.columns[c].statuses.append(.notFound)
                 result.columns[c].eventTimestamps.append(nil)
             }
-            return
+            return nil
         }
         let eventTime = KeyCodec.readInt64(value, at: 0)
         let version = UInt32(littleEndian: value.loadUnaligned(fromByteOffset: KeyCodec.orderSuffixBytes, as: UInt32.self))
         let row = UnsafeRawBufferPointer(rebasing: value[(KeyCodec.orderSuffixBytes + 4)...])
         let stale = plan.ttlMicros > 0 && eventTime < now - plan.ttlMicros
-        let entry = plan.versions[version]
+        guard let entry = plan.versions[version] else { return version }
         for (i, c) in plan.outputColumns.enumerated() {
             result.columns[c].eventTimestamps.append(eventTime)
             if stale {
@@ -186,7 +195,7 @@ public final class OnlineQuery: @unchecked Sendable {
                 result.columns[c].statuses.append(.outsideMaxAge)
                 continue
             }
-            guard let entry, let f = entry.index[i], entry.layout.isPresent(row, f) else {
+            guard let f = entry.index[i], entry.layout.isPresent(row, f) else {
                 result.columns[c].values.append(nil)
                 result.columns[c].statuses.append(.nullValue)
                 continue
@@ -207,6 +216,7 @@ public final class OnlineQuery: @unchecked Sendable {
             result.columns[c].values.append(v)
             result.columns[c].statuses.append(.present)
         }
+        return nil
     }
 }
 
