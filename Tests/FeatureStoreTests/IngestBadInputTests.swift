@@ -83,7 +83,7 @@ import Tabular
 
     @Test func failedExpectMax() throws {
         let (message, path) = try refused("max.csv", Self.header + "1,2025-11-15T01:00:00Z,1,851,1,gold\n")
-        #expect(message == "\(path):2: column 'credit_score': 851.0 is above the maximum 850 (expect max)")
+        #expect(message == "\(path):2: column 'credit_score': 851 is above the maximum 850 (expect max)")
     }
 
     @Test func failedExpectInForNumbersAndStrings() throws {
@@ -242,13 +242,13 @@ import Tabular
         let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(records.map { $0["line"] as? Int } == [3, 4, 5])
         #expect(records.map { $0["column"] as? String } == ["age", "credit_score", "user_id"])
-        // Rows the reader refused carry the column in the reason too (Tabular's
-        // RejectedRow.reason), and their original text; rows the store refused do not.
+        // Every reason names its column; rows the reader refused also keep their text.
         #expect(records.map { $0["reason"] as? String } == [
-            "column 'age': cannot parse \"abc\" as float64", "100.0 is below the minimum 300 (expect min)", "join key is null",
+            "column 'age': cannot parse \"abc\" as float64", "column 'credit_score': 100 is below the minimum 300 (expect min)",
+            "column 'user_id': join key is null",
         ])
         #expect(records[0]["row"] as? String == "11,2025-11-15T01:00:00Z,abc,300,1,gold")
-        #expect(records[0]["value"] as? String == "abc" && records[1]["value"] as? String == "100.0")
+        #expect(records[0]["value"] as? String == "abc" && records[1]["value"] as? String == "100")
         #expect(records.allSatisfy { $0["file"] as? String == path })
         let got = try t.store.onlineFeatures(refs: ["user_stats:age"], entities: (10...13).map { ["user_id": .int64($0)] },
                                              at: Timestamp.parse("2025-11-15T01:00:00Z")!)

@@ -40,3 +40,26 @@ import Tabular
         #expect(try t.store.check().isHealthy)
     }
 }
+
+@Suite struct FirstBadLineTests {
+    func message(_ csv: String) throws -> String {
+        let t = try TempStore(userStatsYAML)
+        let path = try t.file("mixed.csv", csv)
+        do {
+            _ = try t.store.ingest(table: "user_stats", files: [path])
+            return "no error"
+        } catch {
+            return "\(error)".replacingOccurrences(of: path, with: "f.csv")
+        }
+    }
+
+    @Test func aFailedCheckBeforeAnUnparsableValueIsReportedFirst() throws {
+        #expect(try message("user_id,event_timestamp,credit_score\n1,2025-11-15T01:00:00Z,900\n2,2025-11-15T01:00:00Z,400\n3,2025-11-15T01:00:00Z,abc\n")
+                == "f.csv:2: column 'credit_score': 900 is above the maximum 850 (expect max)")
+    }
+
+    @Test func anUnparsableValueBeforeAFailedCheckIsReportedFirst() throws {
+        #expect(try message("user_id,event_timestamp,credit_score\n1,2025-11-15T01:00:00Z,abc\n2,2025-11-15T01:00:00Z,400\n3,2025-11-15T01:00:00Z,900\n")
+                == "f.csv:2: column 'credit_score': cannot parse \"abc\" as float64")
+    }
+}

@@ -95,7 +95,13 @@ struct ExpectationChecks {
         "[" + literals.map(\.description).joined(separator: ", ") + "]"
     }
 
+    /// A value as a person would have written it: integral floats without `.0`.
     static func show(column: Column, row: Int) -> String {
-        column.value(at: row)?.description ?? "null"
+        switch column.value(at: row) {
+        case .float64(let x) where x.isFinite && x == x.rounded() && abs(x) < 1e15: String(Int64(x))
+        case .float32(let x) where x.isFinite && x == x.rounded() && abs(x) < 1e7: String(Int64(x))
+        case let v?: v.description
+        case nil: "null"
+        }
     }
 }

@@ -35,7 +35,9 @@ struct FileIngest {
         let format = try options.format ?? IngestOptions.Format.infer(from: file) ?? {
             throw FeatureStoreError.invalid("\(file): cannot tell the format from the extension (use --format csv or --format jsonl)")
         }()
-        var readOptions = ReadOptions(batchSize: options.batchSize, onInvalid: options.onInvalid,
+        // The reader always skips bad rows, so that under `--on-invalid fail` the
+        // error reported is the first bad line, whether the reader or a check found it.
+        var readOptions = ReadOptions(batchSize: options.batchSize, onInvalid: .skip,
                                       ignoreUnknownColumns: options.ignoreExtraColumns)
         let layout: Layout
         let batches: BatchIterator
@@ -57,9 +59,12 @@ struct FileIngest {
         var accepted: [Int32] = []
         var orders: [EventOrder] = []
         while let batch = try batches.next() {
-            for r in batch.rejected {
-                rejected.append(r)
-                failures[r.column ?? "(row)", default: 0] += 1
+            let firstUnreadable = batch.rejected.min { $0.line < $1.line }
+            if options.onInvalid == .skip {
+                for r in batch.rejected {
+                    rejected.append(r)
+                    failures[r.column ?? "(row)", default: 0] += 1
+                }
             }
             let ts = batch.columns[layout.joinKeyCount]
             guard case .int64(let eventTimes) = ts.storage else { preconditionFailure("timestamp column") }
@@ -73,6 +78,9 @@ struct FileIngest {
             orders.removeAll(keepingCapacity: true)
             for r in 0..<batch.rowCount {
                 if let problem = rowProblem(r, batch: batch, layout: layout, checks: checks) {
+                    if options.onInvalid == .fail, let unreadable = firstUnreadable, unreadable.line < batch.sourceLines[r] {
+                        throw FeatureStoreError.invalid("\(file):\(unreadable.line): \(unreadable.reason)")
+                    }
                     try reject(line: batch.sourceLines[r], column: problem.column, value: problem.value, reason: problem.reason)
                     continue
                 }
@@ -85,6 +93,9 @@ struct FileIngest {
                 minEvent = min(minEvent, eventTime)
                 maxEvent = max(maxEvent, eventTime)
             }
+            if options.onInvalid == .fail, let unreadable = firstUnreadable {
+                throw FeatureStoreError.invalid("\(file):\(unreadable.line): \(unreadable.reason)")
+            }
             var chunk = EventChunk()
             chunk.keyEnds.reserveCapacity(accepted.count)
             chunk.valueEnds.reserveCapacity(accepted.count)
@@ -92,6 +103,7 @@ struct FileIngest {
             rows += chunk.count
             try flush(chunk)
         }
+        rejected.sort { $0.line < $1.line }
     }
 
     /// The first reason row `r` cannot land: a null join key or timestamp, an
@@ -126,7 +138,8 @@ struct FileIngest {
         if options.onInvalid == .fail {
             throw FeatureStoreError.invalid("\(file):\(line): column '\(column)': \(reason)")
         }
-        rejected.append(RejectedRow(line: line, column: column, value: value, reason: reason, raw: ""))
+        // Same shape as the reader's rejects: the reason names the column.
+        rejected.append(RejectedRow(line: line, column: column, value: value, reason: "column '\(column)': \(reason)", raw: ""))
     }
 
     private func csvLayout(header: [String]) throws -> Layout {
