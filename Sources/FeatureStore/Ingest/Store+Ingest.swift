@@ -11,6 +11,7 @@ extension Store {
     /// aborts with an error naming file, line, column and value (the store is
     /// unchanged), unless `options.onInvalid` is `.skip`: then good rows land
     /// and the rejected ones are written, with reasons, to a JSONL file.
+    @discardableResult
     public func ingest(table: String, files: [String], options: IngestOptions = IngestOptions()) throws -> IngestResult {
         guard !files.isEmpty else { throw FeatureStoreError.invalid("ingest: no input file given") }
         // Hash the files on another thread while the rows are parsed and written.

@@ -38,6 +38,7 @@ extension Store {
     /// to the online table when it is newer than the row there (Feast's
     /// `materialize`, so re-running or running windows out of order is harmless).
     /// Moves each table's watermark to `end` (if later) once its run committed.
+    @discardableResult
     public func materialize(start: Int64, end: Int64, tables: [String]? = nil,
                             progress: (@Sendable (MaterializeProgress) -> Void)? = nil) throws -> MaterializeResult {
         guard start <= end else {
@@ -54,6 +55,7 @@ extension Store {
     /// Materializes each table from its watermark (the end of its last
     /// successful run) to `end`; a first run starts at `end − ttl`, or at the
     /// beginning of history when the table has no ttl.
+    @discardableResult
     public func materializeIncremental(end: Int64, tables: [String]? = nil,
                                        progress: (@Sendable (MaterializeProgress) -> Void)? = nil) throws -> MaterializeResult {
         let versions = try materializeTargets(tables)
