@@ -220,7 +220,8 @@ def read(tool, path):
     elif tool == "duckdb":
         import duckdb
         con = duckdb.connect()
-        table = con.execute(f"SELECT * FROM read_parquet('{path}')").fetch_arrow_table()
+        result = con.execute(f"SELECT * FROM read_parquet('{path}')")
+        table = result.to_arrow_table() if hasattr(result, "to_arrow_table") else result.fetch_arrow_table()
     else:
         raise SystemExit(f"unknown tool {tool}")
     json.dump(canonical_table(table), sys.stdout)

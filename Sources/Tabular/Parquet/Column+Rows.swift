@@ -48,3 +48,26 @@ extension Column {
         return Column(type: type, storage: storage, validity: rows.map { validity[$0] })
     }
 }
+
+extension Column {
+    /// Appends every row of `other`, which must have the same type.
+    mutating func append(_ other: Column) {
+        precondition(other.type == type, "appending a \(other.type) column to a \(type) column")
+        validity.append(contentsOf: other.validity)
+        switch (storage, other.storage) {
+        case (.bool(var a), .bool(let b)): storage = .bool([]); a += b; storage = .bool(a)
+        case (.int32(var a), .int32(let b)): storage = .bool([]); a += b; storage = .int32(a)
+        case (.int64(var a), .int64(let b)): storage = .bool([]); a += b; storage = .int64(a)
+        case (.float32(var a), .float32(let b)): storage = .bool([]); a += b; storage = .float32(a)
+        case (.float64(var a), .float64(let b)): storage = .bool([]); a += b; storage = .float64(a)
+        case (.binary(var o, var b), .binary(let o2, let b2)):
+            storage = .bool([])
+            let base = b.count - (o2.first ?? 0)
+            o.append(contentsOf: o2.dropFirst().map { $0 + base })
+            b += b2[(o2.first ?? 0)...]
+            storage = .binary(offsets: o, bytes: b)
+        case (.vector(let n, var v), .vector(_, let v2)): storage = .bool([]); v += v2; storage = .vector(dimension: n, values: v)
+        default: preconditionFailure("storage does not match the column type")
+        }
+    }
+}
