@@ -88,7 +88,8 @@ enum ParquetColumnConverter {
                 })
             case .date:
                 storage = .int64(scatter(v.int32s, validity, 0, &issues) { days in
-                    Int64(days) * 86_400_000_000
+                    let (r, o) = Int64(days).multipliedReportingOverflow(by: 86_400_000_000)
+                    return o ? nil : r
                 })
             default:
                 throw ParquetIssue("cannot read \(column.typeText) as timestamp")
