@@ -7,6 +7,7 @@
                                        and the expected cells
   parquet_interop.py read TOOL FILE    read FILE with pyarrow|polars|duckdb and
                                        print {"columns": [...], "rows": [[cell]]}
+  parquet_interop.py stats FILE        row group 0's statistics as pyarrow reads them
 
 Cells are canonical text so Swift can compare exactly: null; "true"/"false";
 integers in decimal; floats as repr() of the double ("nan", "inf", "-inf");
@@ -227,9 +228,39 @@ def read(tool, path):
     json.dump(canonical_table(table), sys.stdout)
 
 
+def stats(path):
+    """Per column of row group 0, as pyarrow reads the statistics: null count, min, max."""
+    md = pq.ParquetFile(path).metadata.row_group(0)
+    out = {}
+    for i in range(md.num_columns):
+        c = md.column(i)
+        s = c.statistics
+        if s is None:
+            out[c.path_in_schema] = None
+            continue
+        def cell(v):
+            if v is None:
+                return None
+            if isinstance(v, bool):
+                return "true" if v else "false"
+            if isinstance(v, float):
+                return float_cell(v)
+            if isinstance(v, bytes):
+                return "hex:" + v.hex()
+            if isinstance(v, dt.datetime):
+                return str((v - dt.datetime(1970, 1, 1, tzinfo=v.tzinfo)) // dt.timedelta(microseconds=1))
+            return str(v)
+        out[c.path_in_schema] = {"null_count": s.null_count,
+                                 "min": cell(s.min) if s.has_min_max else None,
+                                 "max": cell(s.max) if s.has_min_max else None}
+    json.dump(out, sys.stdout)
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "fixtures":
         fixtures(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "stats":
+        stats(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "read":
         read(sys.argv[2], sys.argv[3])
     else:

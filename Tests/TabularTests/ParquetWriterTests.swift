@@ -117,3 +117,50 @@ import Testing
         }
     }
 }
+
+extension ParquetWriterTests {
+    /// pyarrow reads our statistics as the true null count, min and max of each column.
+    @Test func statisticsAsPyarrowReadsThem() throws {
+        guard ParquetOracle.available else { return }
+        let batch = Self.randomBatch(rows: 300, seed: 21)
+        let file = try Self.write([batch], ParquetWriteOptions())
+        defer { file.remove() }
+        guard let data = ParquetOracle.run(["stats", file.path]),
+              let doc = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        for (k, field) in Self.fields.enumerated() {
+            let column = batch.columns[k]
+            let values = (0..<batch.rowCount).compactMap { column.value(at: $0) }
+            let nulls = batch.rowCount - values.count
+            if case .float32Vector = field.type {
+                let s = doc["\(field.name).list.element"] as? [String: Any]
+                #expect(s?["null_count"] as? Int == nulls, "\(field.name)")
+                continue
+            }
+            let s = try #require(doc[field.name] as? [String: Any], "\(field.name)")
+            #expect(s["null_count"] as? Int == nulls, "\(field.name)")
+            let lo = s["min"].flatMap { ParquetOracle.value($0, field.type) }
+            let hi = s["max"].flatMap { ParquetOracle.value($0, field.type) }
+            func less(_ a: Value, _ b: Value) -> Bool {
+                switch (a, b) {
+                case let (.bool(x), .bool(y)): return !x && y
+                case let (.int32(x), .int32(y)): return x < y
+                case let (.int64(x), .int64(y)), let (.timestamp(x), .timestamp(y)): return x < y
+                case let (.float32(x), .float32(y)): return x < y
+                case let (.float64(x), .float64(y)): return x < y
+                case let (.string(x), .string(y)): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+                case let (.bytes(x), .bytes(y)): return x.lexicographicallyPrecedes(y)
+                default: return false
+                }
+            }
+            let ordered = values.filter {
+                if case .float32(let x) = $0 { return !x.isNaN }
+                if case .float64(let x) = $0 { return !x.isNaN }
+                return true
+            }
+            let wantLo = ordered.min(by: less), wantHi = ordered.max(by: less)
+            // Zeros compare equal whatever their sign (the spec writes -0 / +0).
+            #expect(lo.map { !less($0, wantLo!) && !less(wantLo!, $0) } ?? false, "\(field.name) min \(String(describing: lo)) vs \(String(describing: wantLo))")
+            #expect(hi.map { !less($0, wantHi!) && !less(wantHi!, $0) } ?? false, "\(field.name) max \(String(describing: hi)) vs \(String(describing: wantHi))")
+        }
+    }
+}
