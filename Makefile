@@ -1,8 +1,9 @@
 # Everyday targets. `make demo` and `make test` install what is missing first.
 #
-#   make deps         Debian packages the build needs (liblmdb-dev, lmdb-utils)
+#   make deps         Debian packages the build needs (liblmdb-dev, lmdb-utils,
+#                     libsnappy-dev, libzstd-dev, zlib1g-dev)
 #   make build        swift build (debug)
-#   make test         deps + swift test
+#   make test         deps + venv + swift test (Parquet interop tests use .venv)
 #   make demo         deps + build + tools/demo.sh (a day of data, end to end)
 #   make venv         .venv with tools/requirements-test.txt (test oracles)
 #   make bench        the Swift benchmarks (Benchmarks/, package-benchmark)
@@ -22,7 +23,7 @@ export FSCTL
 
 # Root needs no sudo (CI runs as root); anyone else gets it.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-APT_PACKAGES := liblmdb-dev lmdb-utils pkg-config
+APT_PACKAGES := liblmdb-dev lmdb-utils pkg-config libsnappy-dev libzstd-dev zlib1g-dev
 
 # Benchmark sizes, overridable: make bench-feast BENCH_ENTITIES=100000
 BENCH_ENTITIES ?= 1000000
@@ -41,7 +42,7 @@ PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) 
 .PHONY: deps build test demo venv bench bench-c bench-feast bench-data clean
 
 deps:
-	@if ! pkg-config --exists lmdb 2>/dev/null || ! command -v mdb_load >/dev/null; then \
+	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null; then \
 	  echo "deps: installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
@@ -51,7 +52,7 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: deps
+test: deps venv
 	$(SWIFT) test
 
 demo: deps build

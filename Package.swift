@@ -22,8 +22,19 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]),
         // The safe wrapper: environments, transactions in closures, cursors, LMDBError.
         .target(name: "LMDB", dependencies: ["CLMDB"]),
-        // Columnar record batches and streaming CSV / JSONL readers and writers.
-        .target(name: "Tabular"),
+        // Debian's compression libraries for Parquet pages. Only Tabular's
+        // Parquet/ParquetCompression.swift imports them.
+        .systemLibrary(
+            name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
+            providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(
+            name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        // Columnar record batches and streaming CSV / JSONL / Parquet readers and writers.
+        .target(name: "Tabular", dependencies: ["CSnappy", "CZstd", "CZlib"]),
         // The store: catalog, ingest, event log, online table, materialization.
         .target(
             name: "FeatureStore",

@@ -34,6 +34,13 @@ public struct TabularError: Error, CustomStringConvertible, Sendable, Equatable 
         case malformedRow
         /// A value does not parse as its column's type.
         case invalidValue
+        /// A binary file (Parquet) is truncated, corrupt or internally inconsistent.
+        case malformedFile
+        /// A binary file (Parquet) uses something this reader does not support
+        /// (a codec, an encoding, a nested type).
+        case unsupported
+        /// A column's type in a binary file (Parquet) cannot be read as the type asked for.
+        case typeMismatch
     }
 
     /// What went wrong.

@@ -1,0 +1,437 @@
+// Parquet value and level encodings (apache/parquet-format Encodings.md):
+// PLAIN, the RLE / bit-packed hybrid, DELTA_BINARY_PACKED,
+// DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT.
+// Every decoder works on `data[start..<end]` and checks each read against `end`.
+
+/// The dense (non-null) values of one column chunk, by physical type. Only the
+/// array matching `type` is used. INT96 timestamps are held as UTC microseconds
+/// in `int64s`; FIXED_LEN_BYTE_ARRAY values as binary.
+struct PhysicalValues {
+    let type: PhysicalType
+    var bools: [Bool] = []
+    var int32s: [Int32] = []
+    var int64s: [Int64] = []
+    var floats: [Float] = []
+    var doubles: [Double] = []
+    /// Binary value `i` is `bytes[offsets[i]..<offsets[i+1]]`.
+    var offsets: [Int] = [0]
+    var bytes: [UInt8] = []
+
+    init(type: PhysicalType) { self.type = type }
+
+    var count: Int {
+        switch type {
+        case .boolean: bools.count
+        case .int32: int32s.count
+        case .int64, .int96: int64s.count
+        case .float: floats.count
+        case .double: doubles.count
+        case .byteArray, .fixedLenByteArray: offsets.count - 1
+        }
+    }
+
+    /// Appends `dictionary[i]` for each index, checking every index.
+    mutating func gather(from dictionary: PhysicalValues, _ indices: [UInt32]) throws(ParquetIssue) {
+        let n = UInt32(dictionary.count)
+        for i in indices where i >= n {
+            throw ParquetIssue("dictionary index \(i) out of range (dictionary has \(n) values)")
+        }
+        switch type {
+        case .boolean: bools.reserveCapacity(bools.count + indices.count); for i in indices { bools.append(dictionary.bools[Int(i)]) }
+        case .int32: int32s.reserveCapacity(int32s.count + indices.count); for i in indices { int32s.append(dictionary.int32s[Int(i)]) }
+        case .int64, .int96: int64s.reserveCapacity(int64s.count + indices.count); for i in indices { int64s.append(dictionary.int64s[Int(i)]) }
+        case .float: floats.reserveCapacity(floats.count + indices.count); for i in indices { floats.append(dictionary.floats[Int(i)]) }
+        case .double: doubles.reserveCapacity(doubles.count + indices.count); for i in indices { doubles.append(dictionary.doubles[Int(i)]) }
+        case .byteArray, .fixedLenByteArray:
+            offsets.reserveCapacity(offsets.count + indices.count)
+            dictionary.bytes.withUnsafeBufferPointer { d in
+                for i in indices {
+                    let a = dictionary.offsets[Int(i)], b = dictionary.offsets[Int(i) + 1]
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: d[a..<b]))
+                    offsets.append(bytes.count)
+                }
+            }
+        }
+    }
+}
+
+enum Encodings {
+    // MARK: Little helpers
+
+    /// A varint (ULEB128) at `pos`, advancing it.
+    static func varint(_ data: UnsafeBufferPointer<UInt8>, _ pos: inout Int, _ end: Int) throws(ParquetIssue) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard pos < end else { throw ParquetIssue("encoded data ends inside a varint") }
+            let b = data[pos]
+            pos += 1
+            if shift == 63 && b > 1 { throw ParquetIssue("varint overflows 64 bits") }
+            result |= UInt64(b & 0x7F) << shift
+            if b & 0x80 == 0 { return result }
+            shift += 7
+            if shift > 63 { throw ParquetIssue("varint longer than 10 bytes") }
+        }
+    }
+
+    static func zigzag(_ data: UnsafeBufferPointer<UInt8>, _ pos: inout Int, _ end: Int) throws(ParquetIssue) -> Int64 {
+        let v = try varint(data, &pos, end)
+        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+    }
+
+    /// 8 little-endian bytes from `at`, zero-filled past `end`.
+    @inline(__always)
+    static func load64(_ data: UnsafeBufferPointer<UInt8>, _ at: Int, _ end: Int) -> UInt64 {
+        if at + 8 <= end {
+            return UnsafeRawPointer(data.baseAddress! + at).loadUnaligned(as: UInt64.self).littleEndian
+        }
+        var v: UInt64 = 0
+        var k = 0
+        while at + k < end && k < 8 {
+            v |= UInt64(data[at + k]) << (8 * UInt64(k))
+            k += 1
+        }
+        return v
+    }
+
+    /// `width` bits (0...64) starting at bit `bit` of the packed area beginning at byte `base`.
+    @inline(__always)
+    static func bits(_ data: UnsafeBufferPointer<UInt8>, base: Int, bit: Int, width: Int, end: Int) -> UInt64 {
+        if width == 0 { return 0 }
+        let byte = base + bit >> 3
+        let shift = UInt64(bit & 7)
+        var v = load64(data, byte, end) >> shift
+        if width + Int(shift) > 64 {
+            v |= load64(data, byte + 8, end) << (64 - shift)
+        }
+        return width == 64 ? v : v & ((1 << UInt64(width)) - 1)
+    }
+
+    // MARK: RLE / bit-packed hybrid
+
+    /// Decodes `count` values of `bitWidth` bits (RLE / bit-packed hybrid, no
+    /// length prefix) from `data[start..<end]`, appending them to `out`.
+    /// Returns the position after the last run read.
+    @discardableResult
+    static func decodeHybrid<T: FixedWidthInteger>(_ data: [UInt8], _ start: Int, _ end: Int, bitWidth: Int,
+                                                   count: Int, into out: inout [T]) throws(ParquetIssue) -> Int {
+        guard bitWidth >= 0 && bitWidth <= 32 else { throw ParquetIssue("bit width \(bitWidth) out of range") }
+        guard start >= 0, start <= end, end <= data.count else { throw ParquetIssue("levels extend past the page") }
+        out.reserveCapacity(out.count + count)
+        if bitWidth == 0 {
+            out.append(contentsOf: repeatElement(0, count: count))
+            return start
+        }
+        let maxValue = UInt64(T.max)
+        return try data.withUnsafeBufferPointer { (d) throws(ParquetIssue) -> Int in
+            var pos = start
+            var left = count
+            let valueBytes = (bitWidth + 7) / 8
+            while left > 0 {
+                let header = try varint(d, &pos, end)
+                if header & 1 == 0 {
+                    let run = header >> 1
+                    guard pos + valueBytes <= end else { throw ParquetIssue("RLE run ends past the data") }
+                    var value: UInt64 = 0
+                    for k in 0..<valueBytes { value |= UInt64(d[pos + k]) << (8 * UInt64(k)) }
+                    pos += valueBytes
+                    guard value <= maxValue, bitWidth == 64 || value >> UInt64(bitWidth) == 0 else {
+                        throw ParquetIssue("RLE value \(value) wider than \(bitWidth) bits")
+                    }
+                    let n = Int(min(run, UInt64(left)))
+                    out.append(contentsOf: repeatElement(T(truncatingIfNeeded: value), count: n))
+                    left -= n
+                } else {
+                    let groups = header >> 1
+                    guard groups <= UInt64(end - pos) else { throw ParquetIssue("bit-packed run ends past the data") }
+                    let values = Int(groups) * 8
+                    let n = min(values, left)
+                    // Only the bytes holding the values still wanted must be present.
+                    let needed = (n * bitWidth + 7) / 8
+                    guard pos + needed <= end else { throw ParquetIssue("bit-packed run ends past the data") }
+                    let mask: UInt64 = (1 << UInt64(bitWidth)) - 1
+                    for k in 0..<n {
+                        let bit = k * bitWidth
+                        let v = (load64(d, pos + bit >> 3, end) >> UInt64(bit & 7)) & mask
+                        guard v <= maxValue else { throw ParquetIssue("bit-packed value out of range") }
+                        out.append(T(truncatingIfNeeded: v))
+                    }
+                    left -= n
+                    pos = min(end, pos + Int(groups) * bitWidth)
+                }
+            }
+            return pos
+        }
+    }
+
+    /// Bits needed to represent `maxValue`.
+    static func bitWidth(_ maxValue: UInt64) -> Int { maxValue == 0 ? 0 : 64 - maxValue.leadingZeroBitCount }
+
+    /// Encodes `values` as an RLE / bit-packed hybrid run sequence (no length prefix).
+    static func encodeHybrid<T: FixedWidthInteger>(_ values: [T], bitWidth: Int, into out: inout [UInt8]) {
+        precondition(bitWidth <= 32)
+        guard bitWidth > 0 else {
+            // Width 0: one RLE run of zeros.
+            appendVarint(UInt64(values.count) << 1, &out)
+            return
+        }
+        let valueBytes = (bitWidth + 7) / 8
+        var pending: [UInt64] = []  // values waiting to be bit-packed
+        func flushPacked() {
+            var start = 0
+            while start < pending.count {
+                let chunk = min(pending.count - start, 63 * 8)
+                let groups = (chunk + 7) / 8
+                appendVarint(UInt64(groups) << 1 | 1, &out)
+                var acc: UInt64 = 0  // bitWidth <= 32, so at most 39 bits are pending
+                var accBits: UInt64 = 0
+                for k in 0..<(groups * 8) {
+                    let v = k < chunk ? pending[start + k] : 0
+                    acc |= v << accBits
+                    accBits += UInt64(bitWidth)
+                    while accBits >= 8 {
+                        out.append(UInt8(truncatingIfNeeded: acc))
+                        acc >>= 8
+                        accBits -= 8
+                    }
+                }
+                if accBits > 0 { out.append(UInt8(truncatingIfNeeded: acc)) }
+                start += chunk
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        var i = 0
+        let n = values.count
+        while i < n {
+            let v = values[i]
+            var run = 1
+            while i + run < n && values[i + run] == v { run += 1 }
+            if pending.count % 8 != 0 {
+                // Fill the open bit-packed group first.
+                let take = min(run, 8 - pending.count % 8)
+                for _ in 0..<take { pending.append(UInt64(truncatingIfNeeded: v)) }
+                i += take
+                continue
+            }
+            if run >= 8 {
+                flushPacked()
+                appendVarint(UInt64(run) << 1, &out)
+                let u = UInt64(truncatingIfNeeded: v)
+                for k in 0..<valueBytes { out.append(UInt8(truncatingIfNeeded: u >> (8 * UInt64(k)))) }
+            } else {
+                for _ in 0..<run { pending.append(UInt64(truncatingIfNeeded: v)) }
+            }
+            i += run
+        }
+        flushPacked()
+    }
+
+    static func appendVarint(_ value: UInt64, _ out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    // MARK: PLAIN
+
+    /// Decodes `count` PLAIN values from `data[start..<end]`, appending to `values`.
+    /// `typeLength` is the FIXED_LEN_BYTE_ARRAY width.
+    static func decodePlain(_ data: [UInt8], _ start: Int, _ end: Int, count: Int, typeLength: Int,
+                            into values: inout PhysicalValues) throws(ParquetIssue) {
+        guard start >= 0, start <= end, end <= data.count, count >= 0 else { throw ParquetIssue("values extend past the page") }
+        let available = end - start
+        func need(_ width: Int) throws(ParquetIssue) {
+            guard count <= available / max(width, 1) else {
+                throw ParquetIssue("page holds \(available) bytes, too few for \(count) values")
+            }
+        }
+        try data.withUnsafeBufferPointer { (d) throws(ParquetIssue) in
+            let base = UnsafeRawPointer(d.baseAddress!) + start
+            switch values.type {
+            case .boolean:
+                guard count <= available * 8 else { throw ParquetIssue("page too short for \(count) booleans") }
+                values.bools.reserveCapacity(values.bools.count + count)
+                for k in 0..<count { values.bools.append(d[start + k >> 3] >> UInt8(k & 7) & 1 == 1) }
+            case .int32:
+                try need(4)
+                values.int32s.reserveCapacity(values.int32s.count + count)
+                for k in 0..<count { values.int32s.append(Int32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self))) }
+            case .int64:
+                try need(8)
+                values.int64s.reserveCapacity(values.int64s.count + count)
+                for k in 0..<count { values.int64s.append(Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: Int64.self))) }
+            case .int96:
+                try need(12)
+                values.int64s.reserveCapacity(values.int64s.count + count)
+                for k in 0..<count {
+                    let nanos = Int64(littleEndian: base.loadUnaligned(fromByteOffset: 12 * k, as: Int64.self))
+                    let day = Int32(littleEndian: base.loadUnaligned(fromByteOffset: 12 * k + 8, as: Int32.self))
+                    values.int64s.append(int96Micros(day: day, nanos: nanos))
+                }
+            case .float:
+                try need(4)
+                values.floats.reserveCapacity(values.floats.count + count)
+                for k in 0..<count {
+                    values.floats.append(Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))))
+                }
+            case .double:
+                try need(8)
+                values.doubles.reserveCapacity(values.doubles.count + count)
+                for k in 0..<count {
+                    values.doubles.append(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))))
+                }
+            case .byteArray:
+                try need(4)
+                values.offsets.reserveCapacity(values.offsets.count + count)
+                var pos = start
+                for _ in 0..<count {
+                    guard pos + 4 <= end else { throw ParquetIssue("BYTE_ARRAY value past the end of the page") }
+                    let n = Int(UInt32(littleEndian: UnsafeRawPointer(d.baseAddress! + pos).loadUnaligned(as: UInt32.self)))
+                    pos += 4
+                    guard n <= end - pos else { throw ParquetIssue("BYTE_ARRAY value of \(n) bytes past the end of the page") }
+                    values.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: d[pos..<pos + n]))
+                    values.offsets.append(values.bytes.count)
+                    pos += n
+                }
+            case .fixedLenByteArray:
+                guard typeLength > 0 else { throw ParquetIssue("FIXED_LEN_BYTE_ARRAY without a positive length") }
+                try need(typeLength)
+                values.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: d[start..<start + count * typeLength]))
+                var o = values.offsets.last!
+                for _ in 0..<count { o += typeLength; values.offsets.append(o) }
+            }
+        }
+    }
+
+    /// An INT96 (Impala/Spark) timestamp as UTC microseconds, nanoseconds floored.
+    static func int96Micros(day: Int32, nanos: Int64) -> Int64 {
+        let days = Int64(day) - 2_440_588  // Julian day of 1970-01-01
+        let floorMicros = nanos >= 0 ? nanos / 1000 : -((-nanos + 999) / 1000)
+        return days &* 86_400_000_000 &+ floorMicros
+    }
+
+    // MARK: BYTE_STREAM_SPLIT
+
+    static func decodeByteStreamSplit(_ data: [UInt8], _ start: Int, _ end: Int, count: Int, typeLength: Int,
+                                      into values: inout PhysicalValues) throws(ParquetIssue) {
+        let width: Int
+        switch values.type {
+        case .float, .int32: width = 4
+        case .double, .int64: width = 8
+        case .fixedLenByteArray: width = typeLength
+        default: throw ParquetIssue("BYTE_STREAM_SPLIT is not defined for \(values.type.name)")
+        }
+        guard width > 0, count >= 0, count <= (end - start) / width else {
+            throw ParquetIssue("BYTE_STREAM_SPLIT page too short for \(count) values")
+        }
+        var joined = [UInt8](repeating: 0, count: count * width)
+        for k in 0..<count {
+            for b in 0..<width { joined[k * width + b] = data[start + b * count + k] }
+        }
+        try decodePlain(joined, 0, joined.count, count: count, typeLength: typeLength, into: &values)
+    }
+
+    // MARK: DELTA_BINARY_PACKED
+
+    /// Decodes a DELTA_BINARY_PACKED stream of at most `limit` values from
+    /// `data[start..<end]`; returns the values and the position after them.
+    static func decodeDeltaBinaryPacked(_ data: [UInt8], _ start: Int, _ end: Int,
+                                        limit: Int) throws(ParquetIssue) -> ([Int64], Int) {
+        guard start >= 0, start <= end, end <= data.count else { throw ParquetIssue("delta data past the page") }
+        return try data.withUnsafeBufferPointer { (d) throws(ParquetIssue) -> ([Int64], Int) in
+            var pos = start
+            let blockSize = try varint(d, &pos, end)
+            let miniblocks = try varint(d, &pos, end)
+            let total = try varint(d, &pos, end)
+            var last = try zigzag(d, &pos, end)
+            guard blockSize > 0, blockSize % 128 == 0, blockSize <= 1 << 20, miniblocks > 0, blockSize % miniblocks == 0,
+                  (blockSize / miniblocks) % 32 == 0 else {
+                throw ParquetIssue("DELTA_BINARY_PACKED header is invalid (block \(blockSize), miniblocks \(miniblocks))")
+            }
+            guard total <= UInt64(limit) else {
+                throw ParquetIssue("DELTA_BINARY_PACKED claims \(total) values, page has at most \(limit)")
+            }
+            let count = Int(total)
+            let perMini = Int(blockSize / miniblocks)
+            var out: [Int64] = []
+            out.reserveCapacity(count)
+            if count == 0 { return (out, pos) }
+            out.append(last)
+            while out.count < count {
+                let minDelta = try zigzag(d, &pos, end)
+                guard pos + Int(miniblocks) <= end else { throw ParquetIssue("DELTA_BINARY_PACKED block past the end") }
+                let widthsAt = pos
+                pos += Int(miniblocks)
+                for m in 0..<Int(miniblocks) where out.count < count {
+                    let width = Int(d[widthsAt + m])
+                    guard width <= 64 else { throw ParquetIssue("DELTA_BINARY_PACKED bit width \(width)") }
+                    let bytes = perMini * width / 8
+                    let n = min(perMini, count - out.count)
+                    guard pos + (n * width + 7) / 8 <= end else { throw ParquetIssue("DELTA_BINARY_PACKED miniblock past the end") }
+                    for k in 0..<n {
+                        let delta = bits(d, base: pos, bit: k * width, width: width, end: end)
+                        last = last &+ minDelta &+ Int64(bitPattern: delta)
+                        out.append(last)
+                    }
+                    pos = min(end, pos + bytes)
+                }
+            }
+            return (out, pos)
+        }
+    }
+
+    // MARK: DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY
+
+    static func decodeDeltaLengthByteArray(_ data: [UInt8], _ start: Int, _ end: Int, count: Int,
+                                           into values: inout PhysicalValues) throws(ParquetIssue) -> Int {
+        let (lengths, dataStart) = try decodeDeltaBinaryPacked(data, start, end, limit: count)
+        guard lengths.count == count else {
+            throw ParquetIssue("DELTA_LENGTH_BYTE_ARRAY holds \(lengths.count) lengths, expected \(count)")
+        }
+        var pos = dataStart
+        for n in lengths {
+            guard n >= 0, n <= Int64(end - pos) else { throw ParquetIssue("DELTA_LENGTH_BYTE_ARRAY value past the end") }
+            values.bytes.append(contentsOf: data[pos..<pos + Int(n)])
+            values.offsets.append(values.bytes.count)
+            pos += Int(n)
+        }
+        return pos
+    }
+
+    static func decodeDeltaByteArray(_ data: [UInt8], _ start: Int, _ end: Int, count: Int,
+                                     into values: inout PhysicalValues) throws(ParquetIssue) {
+        let (prefixes, suffixStart) = try decodeDeltaBinaryPacked(data, start, end, limit: count)
+        guard prefixes.count == count else {
+            throw ParquetIssue("DELTA_BYTE_ARRAY holds \(prefixes.count) prefix lengths, expected \(count)")
+        }
+        var suffixes = PhysicalValues(type: .byteArray)
+        _ = try decodeDeltaLengthByteArray(data, suffixStart, end, count: count, into: &suffixes)
+        var previous: [UInt8] = []
+        for k in 0..<count {
+            let p = prefixes[k]
+            guard p >= 0, p <= Int64(previous.count) else {
+                throw ParquetIssue("DELTA_BYTE_ARRAY prefix of \(p) bytes, previous value has \(previous.count)")
+            }
+            var value = Array(previous[0..<Int(p)])
+            value.append(contentsOf: suffixes.bytes[suffixes.offsets[k]..<suffixes.offsets[k + 1]])
+            values.bytes.append(contentsOf: value)
+            values.offsets.append(values.bytes.count)
+            previous = value
+        }
+    }
+
+    // MARK: Writer helpers
+
+    /// PLAIN encoding of booleans (bit-packed, LSB first).
+    static func plainBools(_ values: [Bool], into out: inout [UInt8]) {
+        var byte: UInt8 = 0
+        for (k, v) in values.enumerated() {
+            if v { byte |= 1 << UInt8(k & 7) }
+            if k & 7 == 7 { out.append(byte); byte = 0 }
+        }
+        if values.count & 7 != 0 { out.append(byte) }
+    }
+}
