@@ -13,7 +13,7 @@ struct IngestCommand: ParsableCommand {
             the rejected ones, with reasons, to a JSONL file.
             """)
 
-    enum FileFormat: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+    enum FileFormat: String, ExpressibleByArgument, CaseIterable { case csv, jsonl, parquet }
     enum Destination: String, ExpressibleByArgument, CaseIterable { case offline, online, both }
     enum OnInvalid: String, ExpressibleByArgument, CaseIterable { case fail, skip }
 
@@ -25,7 +25,7 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: "CSV (header row) or JSONL files.")
     var files: [String]
 
-    @Option(help: "The files' format (default: by extension: .csv, .jsonl/.ndjson/.json).")
+    @Option(help: "The files' format (default: by extension: .csv, .jsonl/.ndjson/.json, .parquet/.pq).")
     var format: FileFormat?
 
     @Option(help: "offline (event log), online (latest-value table) or both.")
@@ -63,7 +63,7 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         var options = IngestOptions()
-        options.format = format.map { $0 == .csv ? .csv : .jsonl }
+        options.format = format.map { IngestOptions.Format(rawValue: $0.rawValue)! }
         options.destination = switch to {
         case .offline: .offline
         case .online: .online

@@ -33,7 +33,7 @@ struct FileIngest {
     mutating func run(_ flush: (EventChunk) throws -> Void) throws {
         let definition = schema.definition
         let format = try options.format ?? IngestOptions.Format.infer(from: file) ?? {
-            throw FeatureStoreError.invalid("\(file): cannot tell the format from the extension (use --format csv or --format jsonl)")
+            throw FeatureStoreError.invalid("\(file): cannot tell the format from the extension (use --format csv, jsonl or parquet)")
         }()
         // The reader always skips bad rows, so that under `--on-invalid fail` the
         // error reported is the first bad line, whether the reader or a check found it.
@@ -44,6 +44,11 @@ struct FileIngest {
         switch format {
         case .csv:
             let reader = try CSVReader(path: file)
+            layout = try csvLayout(header: reader.columnNames)
+            batches = try reader.batches(schema: layout.fields, options: readOptions)
+        case .parquet:
+            // Same header rules as CSV; positions in messages are row numbers.
+            let reader = try ParquetReader(path: file)
             layout = try csvLayout(header: reader.columnNames)
             batches = try reader.batches(schema: layout.fields, options: readOptions)
         case .jsonl:

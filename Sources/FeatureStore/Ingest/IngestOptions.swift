@@ -16,12 +16,13 @@ public struct IngestOptions: Sendable {
 
     /// Input formats; nil in ``format`` picks one from each file's extension.
     public enum Format: String, Sendable, CaseIterable {
-        case csv, jsonl
+        case csv, jsonl, parquet
 
-        /// The format for a path by extension (`.csv`, `.jsonl`, `.ndjson`, `.json`).
+        /// The format for a path by extension (`.csv`, `.jsonl`, `.ndjson`, `.json`, `.parquet`, `.pq`).
         public static func infer(from path: String) -> Format? {
             let lower = path.lowercased()
             if lower.hasSuffix(".csv") { return .csv }
+            if lower.hasSuffix(".parquet") || lower.hasSuffix(".pq") { return .parquet }
             if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
             return nil
         }
