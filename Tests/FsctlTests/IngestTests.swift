@@ -129,7 +129,7 @@ import Testing
 
     /// Bad option values are usage errors (exit 2) and change nothing.
     @Test(arguments: [
-        (["--format", "xml"], "error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'csv' and 'jsonl'."),
+        (["--format", "xml"], "error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'csv', 'jsonl' or 'parquet'."),
         (["--to", "cloud"], "error: The value 'cloud' is invalid for '--to <to>'. Please provide one of 'offline', 'online' or 'both'."),
         (["--on-invalid", "ignore"], "error: The value 'ignore' is invalid for '--on-invalid <on-invalid>'. Please provide one of 'fail' and 'skip'."),
         (["--rejects", "r.jsonl"], "error: --rejects needs --on-invalid skip"),
