@@ -1,0 +1,71 @@
+import Tabular
+
+/// How a point-in-time join (``Store/historicalFeatures(refs:services:entitySchema:entities:options:body:)``)
+/// reads its entity rows and which events it may see (SPEC 7).
+///
+/// ```swift
+/// var options = PointInTimeOptions()
+/// options.timestampColumn = "label_time"
+/// options.fullFeatureNames = true                        // user_stats__age
+/// options.asOf = Timestamp.parse("2025-11-01T00:00:00Z")  // the store as it was then
+/// ```
+public struct PointInTimeOptions: Sendable, Equatable {
+    /// The entity rows' timestamp column (`event_timestamp` by default).
+    public var timestampColumn = "event_timestamp"
+    /// Name feature columns `table__feature` instead of `feature`.
+    public var fullFeatureNames = false
+    /// Bitemporal cut (UTC µs): ignore every event the store did not know at
+    /// `asOf` — events of batches committed after it, and events whose
+    /// created_timestamp is after it. See docs/point-in-time.md.
+    public var asOf: Int64?
+    /// Leak guard: for a row at time t, ignore events whose created_timestamp
+    /// is after t (late-arriving data).
+    public var createdBeforeEntity = false
+    /// Ignore events of batches with a larger id: how a training-set record
+    /// is reproduced exactly (its ``TrainingSetRecord/batchHighWaterMark``).
+    public var throughBatch: UInt64?
+    /// Entity rows joined together (sorted, then one forward walk of each
+    /// table's event log). Memory is proportional to this, not to the number
+    /// of events or of entity rows.
+    public var blockRows = 262_144
+    /// Rows per entity batch read from a file (and so per output batch).
+    public var batchSize = 65_536
+    /// The entity file's name in error messages (set by the file readers).
+    public var sourceName: String?
+
+    /// The defaults: `event_timestamp`, short names, no `asOf`, no leak guard.
+    public init() {}
+}
+
+/// What a point-in-time join did and against which store state: enough to
+/// fingerprint it (``TrainingSetRecord``).
+public struct PointInTimeSummary: Sendable, Equatable {
+    /// Output columns: the entity columns, then the features in requested order.
+    public var fields: [Field]
+    /// The features, resolved in the join's own read transaction.
+    public var features: [ResolvedFeature]
+    /// Per table (in order of first appearance): the TTL applied (µs, 0 = none).
+    public var tables: [(name: String, tableId: UInt32, ttlMicros: Int64)]
+    /// Entity rows read (= output rows).
+    public var rows: Int
+    /// Per table, entity rows that found an event (same order as ``tables``).
+    public var matched: [Int]
+    /// The largest batch id in the store when the join ran.
+    public var batchHighWaterMark: UInt64
+    /// The largest batch id the join could see (after `asOf`/`throughBatch`).
+    public var visibleBatchHighWaterMark: UInt64
+
+    public static func == (a: PointInTimeSummary, b: PointInTimeSummary) -> Bool {
+        a.fields == b.fields && a.features == b.features && a.rows == b.rows && a.matched == b.matched
+            && a.batchHighWaterMark == b.batchHighWaterMark
+            && a.visibleBatchHighWaterMark == b.visibleBatchHighWaterMark
+            && a.tables.map(\.name) == b.tables.map(\.name) && a.tables.map(\.tableId) == b.tables.map(\.tableId)
+            && a.tables.map(\.ttlMicros) == b.tables.map(\.ttlMicros)
+    }
+}
+
+/// Progress of a running export (for progress bars).
+public struct ExportProgress: Sendable {
+    /// Entity rows joined and written so far.
+    public var rows: Int
+}
