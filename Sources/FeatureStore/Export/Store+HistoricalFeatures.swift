@@ -42,6 +42,14 @@ extension Store {
     public func historicalFeatures(refs: [String], services: [String] = [], entitySchema: [Field],
                                    entities: BatchIterator, options: PointInTimeOptions = PointInTimeOptions(),
                                    body: (RecordBatch) throws -> Void) throws -> PointInTimeSummary {
+        try pointInTimeJoin(refs: refs, services: services, entitySchema: entitySchema, entities: entities,
+                            options: options, start: { _ in }, body: body)
+    }
+
+    /// The join; `start` gets the output fields once the plan is made, before any batch.
+    func pointInTimeJoin(refs: [String], services: [String], entitySchema: [Field], entities: BatchIterator,
+                         options: PointInTimeOptions, start: ([Field]) throws -> Void,
+                         body: (RecordBatch) throws -> Void) throws -> PointInTimeSummary {
         enum Message { case batch(RecordBatch), end, failed(any Error) }
         let channel = BoundedChannel<Message>(capacity: 4)
         nonisolated(unsafe) let source = entities
@@ -71,6 +79,7 @@ extension Store {
                 maxCreated = asOf
             }
             if let through = options.throughBatch { maxBatch = min(maxBatch, through) }
+            try start(plan.outputFields)
             let walker = PointInTimeWalker(plan: plan, options: options, maxBatch: maxBatch, maxCreated: maxCreated)
             var rows = 0
             var matched = [Int](repeating: 0, count: plan.tables.count)
