@@ -124,6 +124,7 @@ struct PointInTimeWalker {
         try keyBytes.withUnsafeBytes { kb in
             try txn.withCursor(events) { c in
                 var positioned = false
+                var started = false
                 var pending: [(created: Int64, event: Int64, value: UnsafeRawBufferPointer)] = []
                 var g = 0
                 while g < entries.count {
@@ -138,11 +139,24 @@ struct PointInTimeWalker {
                     let entityEnd = target.count
                     let keyCount = entityEnd + KeyCodec.orderSuffixBytes
                     try target.withUnsafeBytes { tb in
-                        // The cursor may already sit on this entity's first event
-                        // (the previous walk ran off the end of its entity onto it).
-                        if !(positioned && c.key.count == keyCount && memcmp(c.key.baseAddress!, tb.baseAddress!, entityEnd) == 0) {
+                        // Position the cursor on the first key ≥ this entity. It is
+                        // always on the first key ≥ some earlier point, so a key ≥
+                        // the target is already right; a key before it is stepped
+                        // over (a few steps cost less than a seek, which leaving
+                        // the current leaf page makes a descent from the root).
+                        if !started {
                             positioned = try c.seek(atLeast: tb)
+                            started = true
+                        } else if positioned {
+                            var steps = 0
+                            while positioned && Self.compare(c.key, tb) < 0 {
+                                if steps == 16 { positioned = try c.seek(atLeast: tb); break }
+                                positioned = try c.next()
+                                steps += 1
+                            }
                         }
+                        // (not positioned: the log has no key after an earlier
+                        // target, so none after this one either.)
                         var candidate: (event: Int64, value: UnsafeRawBufferPointer)?
                         pending.removeAll(keepingCapacity: true)
                         for k in g..<e {
@@ -198,6 +212,14 @@ struct PointInTimeWalker {
             if count > 0 { r.baseAddress!.copyMemory(from: kb.baseAddress! + start, byteCount: count) }
         }
         return (UInt64(bigEndian: raw.0), UInt64(bigEndian: raw.1))
+    }
+
+    /// memcmp order of two byte strings.
+    @inline(__always)
+    private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
+        let c = memcmp(a.baseAddress!, b.baseAddress!, min(a.count, b.count))
+        if c != 0 { return c }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 
     @inline(__always)

@@ -27,7 +27,7 @@ public struct PointInTimeOptions: Sendable, Equatable {
     /// Entity rows joined together (sorted, then one forward walk of each
     /// table's event log). Memory is proportional to this, not to the number
     /// of events or of entity rows.
-    public var blockRows = 262_144
+    public var blockRows = 1_048_576
     /// Rows per entity batch read from a file (and so per output batch).
     public var batchSize = 65_536
     /// The entity file's name in error messages (set by the file readers).
