@@ -40,28 +40,28 @@ public struct PointInTimeOptions: Sendable, Equatable {
 /// What a point-in-time join did and against which store state: enough to
 /// fingerprint it (``TrainingSetRecord``).
 public struct PointInTimeSummary: Sendable, Equatable {
+    /// One feature table of the join.
+    public struct Table: Sendable, Equatable {
+        public var name: String
+        public var tableId: UInt32
+        /// The TTL applied (µs; 0 = none).
+        public var ttlMicros: Int64
+        /// Entity rows that found an event.
+        public var matchedRows: Int
+    }
+
     /// Output columns: the entity columns, then the features in requested order.
     public var fields: [Field]
     /// The features, resolved in the join's own read transaction.
     public var features: [ResolvedFeature]
-    /// Per table (in order of first appearance): the TTL applied (µs, 0 = none).
-    public var tables: [(name: String, tableId: UInt32, ttlMicros: Int64)]
+    /// The tables, in order of first appearance among the features.
+    public var tables: [Table]
     /// Entity rows read (= output rows).
     public var rows: Int
-    /// Per table, entity rows that found an event (same order as ``tables``).
-    public var matched: [Int]
     /// The largest batch id in the store when the join ran.
     public var batchHighWaterMark: UInt64
     /// The largest batch id the join could see (after `asOf`/`throughBatch`).
     public var visibleBatchHighWaterMark: UInt64
-
-    public static func == (a: PointInTimeSummary, b: PointInTimeSummary) -> Bool {
-        a.fields == b.fields && a.features == b.features && a.rows == b.rows && a.matched == b.matched
-            && a.batchHighWaterMark == b.batchHighWaterMark
-            && a.visibleBatchHighWaterMark == b.visibleBatchHighWaterMark
-            && a.tables.map(\.name) == b.tables.map(\.name) && a.tables.map(\.tableId) == b.tables.map(\.tableId)
-            && a.tables.map(\.ttlMicros) == b.tables.map(\.ttlMicros)
-    }
 }
 
 /// Progress of a running export (for progress bars).

@@ -101,8 +101,8 @@ extension Store {
         let recordOptions = TrainingSetRecord.Options(
             timestampColumn: options.timestampColumn, fullFeatureNames: options.fullFeatureNames,
             asOfMicros: options.asOf, createdBeforeEntity: options.createdBeforeEntity)
-        let tables = summary.tables.enumerated().map { i, t in
-            TrainingSetRecord.Table(name: t.name, tableId: t.tableId, ttlMicros: t.ttlMicros, matchedRows: summary.matched[i])
+        let tables = summary.tables.map { t in
+            TrainingSetRecord.Table(name: t.name, tableId: t.tableId, ttlMicros: t.ttlMicros, matchedRows: t.matchedRows)
         }
         let features = summary.features.map { "\($0.table)@\($0.version):\($0.name)" }
         let storeId = try storeId()

@@ -107,10 +107,11 @@ extension Store {
                 for b in block.batches.indices { try body(plan.output(block, batch: b)) }
                 rows += block.rowCount
             }
-            return PointInTimeSummary(fields: plan.outputFields, features: features,
-                                      tables: plan.tables.map { ($0.name, $0.tableId, $0.ttlMicros) },
-                                      rows: rows, matched: matched, batchHighWaterMark: highWaterMark,
-                                      visibleBatchHighWaterMark: maxBatch)
+            let tables = plan.tables.enumerated().map { i, t in
+                PointInTimeSummary.Table(name: t.name, tableId: t.tableId, ttlMicros: t.ttlMicros, matchedRows: matched[i])
+            }
+            return PointInTimeSummary(fields: plan.outputFields, features: features, tables: tables, rows: rows,
+                                      batchHighWaterMark: highWaterMark, visibleBatchHighWaterMark: maxBatch)
         }
     }
 
