@@ -167,7 +167,26 @@ import Tabular
         #expect((0..<3).map { out.columns[3].value(at: $0) } == [.string("FR"), .string("DE"), nil])
     }
 
+    @Test func nullJoinKeyMatchesNothing() throws {
+        let t = try Self.store()
+        let entities = try t.file("entities.csv", "user_id,event_timestamp\n,2025-11-15T02:00:00Z\n1,2025-11-15T02:00:00Z\n")
+        let out = t.dir + "-train.csv"
+        try t.store.exportTrainingSet(entities: entities, refs: ["user_stats:age"], to: out)
+        #expect(try Self.read(out) == "user_id,event_timestamp,age\n,2025-11-15T02:00:00Z,\n1,2025-11-15T02:00:00Z,31.5\n")
+    }
+
     // MARK: Bad input
+
+    @Test func nullTimestampInJSONL() throws {
+        let t = try Self.store()
+        let entities = try t.file("entities.jsonl", """
+        {"user_id": 1, "event_timestamp": "2025-11-15T02:00:00Z"}
+        {"user_id": 2, "event_timestamp": null}
+
+        """)
+        #expect(Self.message { try t.store.exportTrainingSet(entities: entities, refs: ["user_stats:age"], to: t.dir + "-o.csv") }
+                == "\(entities):2: column 'event_timestamp': missing timestamp")
+    }
 
     @Test func badInputErrorsNameTheColumn() throws {
         let t = try Self.store()
