@@ -217,6 +217,8 @@ import Tabular
                 == "feature ref 'user_stat:age': unknown feature table 'user_stat' (did you mean 'user_stats'?)")
         #expect(Self.message { try t.store.exportTrainingSet(entities: good, refs: ["user_stats:age"], to: out) }
                 == "\(good): feature 'age' of table 'user_stats' has the name of an entity column; use full feature names (--full-feature-names: user_stats__age)")
+        #expect(Self.message { try t.store.exportTrainingSet(entities: noKey, refs: ["user_stats:age"], to: "x.parquet") }
+                == "x.parquet: Parquet output is not supported yet; write CSV (.csv)")
         // No partial output is left behind by a failed export.
         #expect(!FileManager.default.fileExists(atPath: out + ".tmp-\(getpid())"))
     }

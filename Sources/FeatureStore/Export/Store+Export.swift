@@ -39,6 +39,9 @@ extension Store {
                                   options: PointInTimeOptions = PointInTimeOptions(),
                                   progress: (@Sendable (ExportProgress) -> Void)? = nil) throws -> TrainingSetRecord {
         let started = Clock.nowMicros()
+        if output.lowercased().hasSuffix(".parquet") {
+            throw FeatureStoreError.invalid("\(output): Parquet output is not supported yet; write CSV (.csv)")
+        }
         var options = options
         if options.sourceName == nil { options.sourceName = path }
         let file = try EntityFile(path: path, format: format,
