@@ -31,6 +31,8 @@ public final class Store: @unchecked Sendable {
         let batches: Database
         let sources: Database
         let watermarks: Database
+        /// Training-set records of point-in-time exports (Export/TrainingSet.swift).
+        let trainingSets: Database
     }
 
     private init(path: String, environment: Environment, create: Bool) throws {
@@ -43,7 +45,8 @@ public final class Store: @unchecked Sendable {
                        online: try Self.openDatabase("online", environment, path, c),
                        batches: try Self.openDatabase("batches", environment, path, c),
                        sources: try Self.openDatabase("sources", environment, path, c),
-                       watermarks: try Self.openDatabase("watermarks", environment, path, c))
+                       watermarks: try Self.openDatabase("watermarks", environment, path, c),
+                       trainingSets: try Self.openDatabase("training_sets", environment, path, c))
     }
 
     private static func openDatabase(_ name: String, _ env: Environment, _ path: String, _ create: Bool) throws -> Database {

@@ -1,0 +1,319 @@
+import LMDB
+import Tabular
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A block of entity rows joined together: the input batches as read, their
+/// timestamps, and per table the event each row chose.
+///
+/// `chosen` holds pointers into LMDB's memory map (the event's value:
+/// `schema version u32 LE · row`). lmdb.h: data returned in a read-only
+/// transaction stays valid until the transaction ends — the export holds one
+/// read transaction for its whole run, so the pointers may be read (on any
+/// thread) until it returns; never after.
+final class PointInTimeBlock: @unchecked Sendable {
+    var batches: [RecordBatch] = []
+    /// First block row of each batch.
+    var starts: [Int] = []
+    var rowCount = 0
+    /// Every row's timestamp (µs), in block order.
+    var times: [Int64] = []
+    /// Per table, per row: the chosen event's value, or nil (no match → nulls).
+    var chosen: [[UnsafeRawBufferPointer?]] = []
+    /// Per table: rows that found an event.
+    var matched: [Int] = []
+
+    func append(_ batch: RecordBatch) {
+        starts.append(rowCount)
+        batches.append(batch)
+        rowCount += batch.rowCount
+    }
+}
+
+/// The per-table walk: sort the block's rows by (entity key, t), then move one
+/// cursor forward through the event log, seeking once per distinct entity.
+struct PointInTimeWalker {
+    let plan: PointInTimePlan
+    let options: PointInTimeOptions
+    /// Events of later batches are invisible (`asOf`, `throughBatch`).
+    let maxBatch: UInt64
+    /// Events created after this are invisible (`asOf`).
+    let maxCreated: Int64
+
+    private struct Entry {
+        var hi: UInt64
+        var lo: UInt64
+        var t: Int64
+        var row: Int32
+    }
+
+    /// Flattens the block's timestamps; a null one is an error naming the line.
+    func prepare(_ block: PointInTimeBlock) throws {
+        var times: [Int64] = []
+        times.reserveCapacity(block.rowCount)
+        let column = options.timestampColumn
+        for batch in block.batches {
+            let c = batch.columns[plan.timestampColumn]
+            guard case .int64(let values) = c.storage else { preconditionFailure("timestamp column storage") }
+            for r in 0..<batch.rowCount {
+                guard c.validity[r] else {
+                    let line = r < batch.sourceLines.count ? batch.sourceLines[r] : 0
+                    let at = options.sourceName.map { "\($0):\(line): " } ?? "entity row at line \(line): "
+                    throw FeatureStoreError.invalid("\(at)column '\(column)': missing timestamp")
+                }
+                times.append(values[r])
+            }
+        }
+        block.times = times
+        block.chosen = []
+        block.matched = []
+    }
+
+    /// Joins table `t` of the plan for every row of `block`.
+    func join(table t: Int, _ block: PointInTimeBlock, txn: borrowing Transaction, events: Database) throws {
+        let table = plan.tables[t]
+        let n = block.rowCount
+        // 1. Entity keys, encoded as in the event log (flat buffer + offsets).
+        var keyBytes: [UInt8] = []
+        var keyStart = [Int](repeating: 0, count: n + 1)
+        var present = [Bool](repeating: true, count: n)
+        if let width = table.fixedKeyBytes {
+            keyBytes = [UInt8](repeating: 0, count: n * width)
+            try encodeFixed(table, block, width: width, into: &keyBytes, present: &present)
+            for i in 0...n { keyStart[i] = i * width }
+        } else {
+            keyBytes.reserveCapacity(n * 16)
+            try encodeGeneral(table, block, into: &keyBytes, starts: &keyStart, present: &present)
+        }
+        // 2. Sort (entity key, t, row).
+        var entries: [Entry] = []
+        entries.reserveCapacity(n)
+        let fixed = table.fixedKeyBytes != nil
+        keyBytes.withUnsafeBytes { kb in
+            for i in 0..<n where present[i] {
+                let (hi, lo) = Self.head(kb, keyStart[i], keyStart[i + 1])
+                entries.append(Entry(hi: hi, lo: lo, t: block.times[i], row: Int32(i)))
+            }
+            if fixed {
+                entries.sort { a, b in
+                    if a.hi != b.hi { return a.hi < b.hi }
+                    if a.lo != b.lo { return a.lo < b.lo }
+                    if a.t != b.t { return a.t < b.t }
+                    return a.row < b.row
+                }
+            } else {
+                entries.sort { a, b in
+                    if a.hi != b.hi { return a.hi < b.hi }
+                    if a.lo != b.lo { return a.lo < b.lo }
+                    let c = Self.compareKeys(kb, keyStart, Int(a.row), Int(b.row))
+                    if c != 0 { return c < 0 }
+                    if a.t != b.t { return a.t < b.t }
+                    return a.row < b.row
+                }
+            }
+        }
+        // 3. Walk.
+        var chosen = [UnsafeRawBufferPointer?](repeating: nil, count: n)
+        var matched = 0
+        let ttl = table.ttlMicros
+        let createdBeforeEntity = options.createdBeforeEntity
+        let maxBatch = maxBatch, maxCreated = maxCreated
+        var target = KeyCodec.tablePrefix(table.tableId)
+        let prefixCount = target.count
+        try keyBytes.withUnsafeBytes { kb in
+            try txn.withCursor(events) { c in
+                var positioned = false
+                var started = false
+                var pending: [(created: Int64, event: Int64, value: UnsafeRawBufferPointer)] = []
+                var g = 0
+                while g < entries.count {
+                    let first = Int(entries[g].row)
+                    var e = g + 1
+                    while e < entries.count, entries[e].hi == entries[g].hi, entries[e].lo == entries[g].lo,
+                          fixed || Self.compareKeys(kb, keyStart, first, Int(entries[e].row)) == 0 {
+                        e += 1
+                    }
+                    target.removeSubrange(prefixCount...)
+                    target.append(contentsOf: UnsafeRawBufferPointer(rebasing: kb[keyStart[first]..<keyStart[first + 1]]))
+                    let entityEnd = target.count
+                    let keyCount = entityEnd + KeyCodec.orderSuffixBytes
+                    try target.withUnsafeBytes { tb in
+                        // Position the cursor on the first key ≥ this entity. It is
+                        // always on the first key ≥ some earlier point, so a key ≥
+                        // the target is already right; a key before it is stepped
+                        // over (a few steps cost less than a seek, which leaving
+                        // the current leaf page makes a descent from the root).
+                        if !started {
+                            positioned = try c.seek(atLeast: tb)
+                            started = true
+                        } else if positioned {
+                            var steps = 0
+                            while positioned && Self.compare(c.key, tb) < 0 {
+                                if steps == 16 { positioned = try c.seek(atLeast: tb); break }
+                                positioned = try c.next()
+                                steps += 1
+                            }
+                        }
+                        // (not positioned: the log has no key after an earlier
+                        // target, so none after this one either.)
+                        var candidate: (event: Int64, value: UnsafeRawBufferPointer)?
+                        pending.removeAll(keepingCapacity: true)
+                        for k in g..<e {
+                            let t = entries[k].t
+                            if createdBeforeEntity, !pending.isEmpty,
+                               let j = pending.lastIndex(where: { $0.created <= t }) {
+                                candidate = (pending[j].event, pending[j].value)
+                                pending.removeFirst(j + 1)
+                            }
+                            while positioned {
+                                let key = c.key
+                                guard key.count == keyCount,
+                                      memcmp(key.baseAddress!, tb.baseAddress!, entityEnd) == 0 else { break }
+                                let eventTime = KeyCodec.readInt64(key, at: entityEnd)
+                                if eventTime > t { break }
+                                let created = KeyCodec.readInt64(key, at: entityEnd + 8)
+                                let batch = KeyCodec.readUInt64(key, at: entityEnd + 16)
+                                if batch <= maxBatch && created <= maxCreated {
+                                    if createdBeforeEntity && created > t {
+                                        pending.append((created, eventTime, c.value))
+                                    } else {
+                                        candidate = (eventTime, c.value)
+                                        pending.removeAll(keepingCapacity: true)
+                                    }
+                                }
+                                positioned = try c.next()
+                            }
+                            if let candidate {
+                                // ttl > 0: event_ts ≥ t − ttl (inclusive); ttl 0: no lower bound.
+                                let (low, overflow) = t.subtractingReportingOverflow(ttl)
+                                if ttl <= 0 || overflow || candidate.event >= low {
+                                    chosen[Int(entries[k].row)] = candidate.value
+                                    matched += 1
+                                }
+                            }
+                        }
+                    }
+                    g = e
+                }
+            }
+        }
+        block.chosen.append(chosen)
+        block.matched.append(matched)
+    }
+
+    /// The first 16 bytes of a key as two big-endian integers (zero-padded):
+    /// comparing them first orders keys as memcmp does.
+    @inline(__always)
+    private static func head(_ kb: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (UInt64, UInt64) {
+        var raw: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &raw) { r in
+            let count = min(16, end - start)
+            if count > 0 { r.baseAddress!.copyMemory(from: kb.baseAddress! + start, byteCount: count) }
+        }
+        return (UInt64(bigEndian: raw.0), UInt64(bigEndian: raw.1))
+    }
+
+    /// memcmp order of two byte strings.
+    @inline(__always)
+    private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int32 {
+        let c = memcmp(a.baseAddress!, b.baseAddress!, min(a.count, b.count))
+        if c != 0 { return c }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+
+    @inline(__always)
+    private static func compareKeys(_ kb: UnsafeRawBufferPointer, _ starts: [Int], _ a: Int, _ b: Int) -> Int32 {
+        let la = starts[a + 1] - starts[a], lb = starts[b + 1] - starts[b]
+        let c = memcmp(kb.baseAddress! + starts[a], kb.baseAddress! + starts[b], min(la, lb))
+        if c != 0 { return c }
+        return la == lb ? 0 : (la < lb ? -1 : 1)
+    }
+
+    /// Integer join keys: written column by column into fixed-width slots.
+    private func encodeFixed(_ table: PointInTimePlan.Table, _ block: PointInTimeBlock, width: Int,
+                             into out: inout [UInt8], present: inout [Bool]) throws {
+        var at = 0
+        for (key, column) in table.keys {
+            for (b, batch) in block.batches.enumerated() {
+                let base = block.starts[b]
+                let c = batch.columns[column]
+                try out.withUnsafeMutableBytes { o in
+                    switch (key.type, c.storage) {
+                    case (.int64, .int64(let a)):
+                        for r in 0..<a.count {
+                            o.storeBytes(of: (UInt64(bitPattern: a[r]) ^ (1 << 63)).bigEndian,
+                                         toByteOffset: (base + r) * width + at, as: UInt64.self)
+                        }
+                    case (.int64, .int32(let a)):
+                        for r in 0..<a.count {
+                            o.storeBytes(of: (UInt64(bitPattern: Int64(a[r])) ^ (1 << 63)).bigEndian,
+                                         toByteOffset: (base + r) * width + at, as: UInt64.self)
+                        }
+                    case (.int32, .int32(let a)):
+                        for r in 0..<a.count {
+                            o.storeBytes(of: (UInt32(bitPattern: a[r]) ^ (1 << 31)).bigEndian,
+                                         toByteOffset: (base + r) * width + at, as: UInt32.self)
+                        }
+                    case (.int32, .int64(let a)):
+                        for r in 0..<a.count {
+                            guard let x = Int32(exactly: a[r]) else {
+                                if !c.validity[r] { continue }
+                                throw rowError(batch, r, "column '\(key.name)': \(a[r]) does not fit the join key's type int32")
+                            }
+                            o.storeBytes(of: (UInt32(bitPattern: x) ^ (1 << 31)).bigEndian,
+                                         toByteOffset: (base + r) * width + at, as: UInt32.self)
+                        }
+                    default:
+                        preconditionFailure("join key storage checked by the plan")
+                    }
+                }
+                // A null join key matches nothing (as in Feast's pandas merge).
+                for r in 0..<batch.rowCount where !c.validity[r] { present[base + r] = false }
+            }
+            at += key.type == .int64 ? 8 : 4
+        }
+    }
+
+    /// Any join keys: row by row, escaping strings and bytes.
+    private func encodeGeneral(_ table: PointInTimePlan.Table, _ block: PointInTimeBlock,
+                               into out: inout [UInt8], starts: inout [Int], present: inout [Bool]) throws {
+        var i = 0
+        for batch in block.batches {
+            for r in 0..<batch.rowCount {
+                let start = out.count
+                for (key, column) in table.keys {
+                    let c = batch.columns[column]
+                    guard c.validity[r] else { present[i] = false; break }
+                    switch (key.type, c.storage) {
+                    case (.int64, .int64(let a)): KeyCodec.appendInt64(a[r], to: &out)
+                    case (.int64, .int32(let a)): KeyCodec.appendInt64(Int64(a[r]), to: &out)
+                    case (.int32, .int32(let a)): KeyCodec.appendInt32(a[r], to: &out)
+                    case (.int32, .int64(let a)):
+                        guard let x = Int32(exactly: a[r]) else {
+                            throw rowError(batch, r, "column '\(key.name)': \(a[r]) does not fit the join key's type int32")
+                        }
+                        KeyCodec.appendInt32(x, to: &out)
+                    case (.string, .binary(let offsets, let bytes)), (.bytes, .binary(let offsets, let bytes)):
+                        KeyCodec.appendEscaped(bytes[offsets[r]..<offsets[r + 1]], to: &out)
+                    default:
+                        preconditionFailure("join key storage checked by the plan")
+                    }
+                }
+                if !present[i] {
+                    out.removeSubrange(start...)
+                } else if out.count - start > KeyCodec.maxEntityKeyBytes {
+                    throw rowError(batch, r, "entity key of table '\(table.name)' is \(out.count - start) bytes encoded; the limit is \(KeyCodec.maxEntityKeyBytes)")
+                }
+                i += 1
+                starts[i] = out.count
+            }
+        }
+    }
+
+    private func rowError(_ batch: RecordBatch, _ r: Int, _ message: String) -> FeatureStoreError {
+        let line = r < batch.sourceLines.count ? batch.sourceLines[r] : 0
+        let at = options.sourceName.map { "\($0):\(line): " } ?? "entity row at line \(line): "
+        return FeatureStoreError.invalid(at + message)
+    }
+}

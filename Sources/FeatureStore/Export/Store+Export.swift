@@ -1,0 +1,166 @@
+import LMDB
+import Tabular
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fsctl export`: an entity file → the point-in-time join → a CSV training
+/// set (SPEC 7), recorded as a ``TrainingSetRecord``.
+extension Store {
+    /// Joins `refs` and `services` to the rows of the entity file at
+    /// `entities` (CSV or JSONL, by extension or `format`) and writes the
+    /// result as CSV to `output`, then records the training set.
+    ///
+    /// Three threads share the work: one parses the entity file, one joins
+    /// (inside one read transaction), one formats and writes CSV; memory is
+    /// bounded by ``PointInTimeOptions/blockRows`` and a few batches in
+    /// flight. The file is written under a temporary name and renamed at the
+    /// end, so a failed export leaves no partial file. The same inputs on the
+    /// same store state give a byte-identical file and the same record id.
+    ///
+    /// ```swift
+    /// var options = PointInTimeOptions()
+    /// options.asOf = Timestamp.parse("2025-11-01T00:00:00Z")
+    /// let record = try store.exportTrainingSet(entities: "labels.csv", refs: ["user_stats:*"],
+    ///                                          to: "train.csv", options: options) { p in
+    ///     print("\(p.rows) rows")
+    /// }
+    /// ```
+    ///
+    /// - Returns: the stored record (when these inputs were already exported
+    ///   against this store state, the first export's record).
+    /// - Throws: ``CatalogError`` for a bad ref; ``FeatureStoreError`` naming
+    ///   the entity file for a missing column, the file and line for a null
+    ///   timestamp; ``TabularError`` (file:line: column) for a value that does
+    ///   not parse.
+    @discardableResult
+    public func exportTrainingSet(entities path: String, refs: [String], services: [String] = [],
+                                  to output: String, format: IngestOptions.Format? = nil,
+                                  options: PointInTimeOptions = PointInTimeOptions(),
+                                  progress: (@Sendable (ExportProgress) -> Void)? = nil) throws -> TrainingSetRecord {
+        let started = Clock.nowMicros()
+        if output.lowercased().hasSuffix(".parquet") {
+            throw FeatureStoreError.invalid("\(output): Parquet output is not supported yet; write CSV (.csv)")
+        }
+        var options = options
+        if options.sourceName == nil { options.sourceName = path }
+        let file = try EntityFile(path: path, format: format,
+                                  types: try entityColumnTypes(refs: refs, services: services,
+                                                               timestampColumn: options.timestampColumn))
+        let hashing = BackgroundTask { try FileHash.sha256(path) }
+        defer { _ = try? hashing.wait() }
+
+        enum Message { case header([String]), batch(RecordBatch), end, abort }
+        let channel = BoundedChannel<Message>(capacity: 2)
+        let temporary = output + ".tmp-\(getpid())"
+        let writer = BackgroundTask { () throws -> Void in
+            do {
+                let csv = try CSVWriter(path: temporary)
+                loop: while true {
+                    switch channel.receive() {
+                    case .header(let names): try csv.write(header: names)
+                    case .batch(let batch): try csv.write(batch: batch)
+                    case .end: break loop
+                    case .abort: unlink(temporary); return
+                    }
+                }
+                try csv.close()
+            } catch {
+                channel.close()
+                unlink(temporary)
+                throw error
+            }
+        }
+        var ended = false
+        defer { if !ended { _ = channel.send(.abort); _ = try? writer.wait() } }
+
+        var rows = 0
+        let summary: PointInTimeSummary
+        do {
+            summary = try pointInTimeJoin(
+                refs: refs, services: services, entitySchema: file.fields,
+                entities: try file.batches(batchSize: options.batchSize), options: options,
+                start: { fields in
+                    guard channel.send(.header(fields.map(\.name))) else { throw CancellationError() }
+                },
+                body: { batch in
+                    guard channel.send(.batch(batch)) else { throw CancellationError() }
+                    rows += batch.rowCount
+                    progress?(ExportProgress(rows: rows))
+                })
+        } catch is CancellationError {
+            try writer.wait()   // the writer failed: its error says why
+            throw CancellationError()
+        }
+        ended = true
+        _ = channel.send(.end)
+        try writer.wait()
+        guard rename(temporary, output) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw FeatureStoreError.io("\(output): cannot write: \(reason)")
+        }
+
+        let recordOptions = TrainingSetRecord.Options(
+            timestampColumn: options.timestampColumn, fullFeatureNames: options.fullFeatureNames,
+            asOfMicros: options.asOf, createdBeforeEntity: options.createdBeforeEntity)
+        let tables = summary.tables.map { t in
+            TrainingSetRecord.Table(name: t.name, tableId: t.tableId, ttlMicros: t.ttlMicros, matchedRows: t.matchedRows)
+        }
+        let features = summary.features.map { "\($0.table)@\($0.version):\($0.name)" }
+        let storeId = try storeId()
+        let entitiesHash = try hashing.wait()
+        let fingerprint = TrainingSetRecord.sha256(TrainingSetRecord.canonicalInputs(
+            storeId: storeId, entitiesSHA256: entitiesHash, features: features, tables: tables,
+            batchHighWaterMark: summary.visibleBatchHighWaterMark, options: recordOptions))
+        let record = TrainingSetRecord(
+            id: "ts-" + fingerprint.prefix(16), fingerprint: fingerprint, storeId: storeId,
+            entities: path, entitiesSHA256: entitiesHash, rows: summary.rows, refs: refs, services: services,
+            features: features, tables: tables, batchHighWaterMark: summary.visibleBatchHighWaterMark,
+            options: recordOptions, output: output, outputSHA256: try FileHash.sha256(output),
+            columns: summary.fields.map(\.name), createdAtMicros: started)
+        return try putTrainingSet(record)
+    }
+
+    /// Exports training set `id` again, from its entity file (which must be
+    /// unchanged), with its pinned features, options and batch high-water
+    /// mark: the same bytes as the first time, whatever was ingested since.
+    ///
+    /// ```swift
+    /// try store.reproduceTrainingSet(id: "ts-3f9a0c1d2e4b5a69", to: "again.csv")
+    /// ```
+    @discardableResult
+    public func reproduceTrainingSet(id: String, to output: String,
+                                     progress: (@Sendable (ExportProgress) -> Void)? = nil) throws -> TrainingSetRecord {
+        guard let record = try trainingSet(id: id) else {
+            throw FeatureStoreError.notFound("no training set '\(id)'")
+        }
+        let hash = try FileHash.sha256(record.entities)
+        guard hash == record.entitiesSHA256 else {
+            throw FeatureStoreError.conflict("\(record.entities): changed since training set \(id) was exported (SHA-256 \(hash.prefix(12))…, was \(record.entitiesSHA256.prefix(12))…)")
+        }
+        var options = PointInTimeOptions()
+        options.timestampColumn = record.options.timestampColumn
+        options.fullFeatureNames = record.options.fullFeatureNames
+        options.asOf = record.options.asOfMicros
+        options.createdBeforeEntity = record.options.createdBeforeEntity
+        options.throughBatch = record.batchHighWaterMark
+        return try exportTrainingSet(entities: record.entities, refs: record.features, to: output,
+                                     options: options, progress: progress)
+    }
+
+    /// The types the join needs for the entity columns: every join key of the
+    /// requested tables, and the timestamp column.
+    func entityColumnTypes(refs: [String], services: [String], timestampColumn: String) throws -> [String: DataType] {
+        let catalog = try catalog()
+        var types: [String: DataType] = [:]
+        for table in Set(try catalog.resolve(refs: refs, services: services).map(\.table)) {
+            guard let current = catalog.currentVersion(of: table) else { continue }
+            for (key, _) in try TableWriteSchema(version: current, catalog: catalog).joinKeys {
+                types[key.name] = key.type
+            }
+        }
+        types[timestampColumn] = .timestamp
+        return types
+    }
+}
