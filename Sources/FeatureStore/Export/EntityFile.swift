@@ -22,6 +22,7 @@ public final class EntityFile {
     /// The file's columns, in file order, with the types they are read as.
     public let fields: [Field]
     private var csv: CSVReader?
+    private var parquet: ParquetReader?
 
     /// Opens `path` and reads its header (CSV) or sniffs its first lines (JSONL).
     /// - Parameter types: the types of the columns the join needs (join keys,
@@ -29,7 +30,7 @@ public final class EntityFile {
     public init(path: String, format: IngestOptions.Format? = nil, types: [String: DataType]) throws {
         self.path = path
         guard let format = format ?? IngestOptions.Format.infer(from: path) else {
-            throw FeatureStoreError.invalid("\(path): cannot tell the format from the extension (use --format csv or --format jsonl)")
+            throw FeatureStoreError.invalid("\(path): cannot tell the format from the extension (use --format csv, jsonl or parquet)")
         }
         self.format = format
         switch format {
@@ -39,6 +40,11 @@ public final class EntityFile {
             fields = reader.columnNames.map { Field($0, types[$0] ?? .string) }
         case .jsonl:
             fields = try JSONLSniffer.columns(path: path).map { name, type in Field(name, types[name] ?? type) }
+        case .parquet:
+            // Pass-through columns keep the types the file declares.
+            let reader = try ParquetReader(path: path)
+            parquet = reader
+            fields = reader.schema.map { Field($0.name, types[$0.name] ?? $0.type) }
         }
     }
 
@@ -52,6 +58,10 @@ public final class EntityFile {
             return try csv.batches(schema: fields, options: options)
         case .jsonl:
             return try JSONLReader(path: path).batches(schema: fields, options: options)
+        case .parquet:
+            guard let parquet else { preconditionFailure("EntityFile.batches called twice") }
+            self.parquet = nil
+            return try parquet.batches(schema: fields, options: options)
         }
     }
 }
