@@ -65,6 +65,39 @@ import Tabular
         #expect(record.columns == ["user_id", "event_timestamp", "label", "age", "country", "credit_score"])
     }
 
+    @Test func parquetOutputHoldsTheSameRowsAsCSV() throws {
+        let t = try Self.store()
+        let entities = try t.file("entities.csv", Self.entities)
+        let csvOut = t.dir + "-train.csv", parquetOut = t.dir + "-train.parquet"
+        try t.store.exportTrainingSet(entities: entities, refs: ["user_stats:*"], to: csvOut)
+        try t.store.exportTrainingSet(entities: entities, refs: ["user_stats:*"], to: parquetOut)
+        let reader = try ParquetReader(path: parquetOut)
+        #expect(reader.columnNames == ["user_id", "event_timestamp", "label", "age", "country", "credit_score"])
+        #expect(reader.rowCount == 7)
+        var rows: [String] = []
+        let batches = try reader.batches(schema: reader.schema)
+        while let b = try batches.next() {
+            for r in 0..<b.rowCount {
+                rows.append(b.columns.map { $0.value(at: r).map { "\($0)" } ?? "" }.joined(separator: "|"))
+            }
+        }
+        #expect(rows[1] == "1|2025-11-15T01:00:00Z|1|31.5|FR|700.0")
+        #expect(rows[0] == "1|2025-11-15T00:59:59Z|0.10|||")
+        #expect(rows.count == 7)
+        // A Parquet entity file gives the same training set.
+        let parquetEntities = t.dir + "-entities.parquet"
+        let w = try ParquetWriter(path: parquetEntities, fields: [Field("user_id", .int64), Field("event_timestamp", .timestamp)])
+        var ids = Column(type: .int64), times = Column(type: .timestamp)
+        ids.appendInt64(1); times.appendInt64(Timestamp.parse("2025-11-15T01:00:00Z")!)
+        try w.write(batch: RecordBatch(fields: [Field("user_id", .int64), Field("event_timestamp", .timestamp)],
+                                       columns: [ids, times], sourceLines: [1]))
+        try w.close()
+        let out2 = t.dir + "-train2.csv"
+        try t.store.exportTrainingSet(entities: parquetEntities, refs: ["user_stats:age"], to: out2,
+                                      options: { var o = PointInTimeOptions(); o.fullFeatureNames = true; return o }())
+        #expect(try Self.read(out2) == "user_id,event_timestamp,user_stats__age\n1,2025-11-15T01:00:00Z,31.5\n")
+    }
+
     @Test func createdBeforeEntityAndFullNames() throws {
         let t = try Self.store()
         let entities = try t.file("entities.csv", Self.entities)
@@ -217,8 +250,6 @@ import Tabular
                 == "feature ref 'user_stat:age': unknown feature table 'user_stat' (did you mean 'user_stats'?)")
         #expect(Self.message { try t.store.exportTrainingSet(entities: good, refs: ["user_stats:age"], to: out) }
                 == "\(good): feature 'age' of table 'user_stats' has the name of an entity column; use full feature names (--full-feature-names: user_stats__age)")
-        #expect(Self.message { try t.store.exportTrainingSet(entities: noKey, refs: ["user_stats:age"], to: "x.parquet") }
-                == "x.parquet: Parquet output is not supported yet; write CSV (.csv)")
         // No partial output is left behind by a failed export.
         #expect(!FileManager.default.fileExists(atPath: out + ".tmp-\(getpid())"))
     }

@@ -8,8 +8,9 @@ import Glibc
 /// set (SPEC 7), recorded as a ``TrainingSetRecord``.
 extension Store {
     /// Joins `refs` and `services` to the rows of the entity file at
-    /// `entities` (CSV or JSONL, by extension or `format`) and writes the
-    /// result as CSV to `output`, then records the training set.
+    /// `entities` (CSV, JSONL or Parquet, by extension or `format`) and writes
+    /// the result to `output` — Parquet when it ends in `.parquet`, CSV
+    /// otherwise — then records the training set.
     ///
     /// Three threads share the work: one parses the entity file, one joins
     /// (inside one read transaction), one formats and writes CSV; memory is
@@ -39,9 +40,7 @@ extension Store {
                                   options: PointInTimeOptions = PointInTimeOptions(),
                                   progress: (@Sendable (ExportProgress) -> Void)? = nil) throws -> TrainingSetRecord {
         let started = Clock.nowMicros()
-        if output.lowercased().hasSuffix(".parquet") {
-            throw FeatureStoreError.invalid("\(output): Parquet output is not supported yet; write CSV (.csv)")
-        }
+        let parquetOutput = output.lowercased().hasSuffix(".parquet") || output.lowercased().hasSuffix(".pq")
         var options = options
         if options.sourceName == nil { options.sourceName = path }
         let file = try EntityFile(path: path, format: format,
@@ -50,21 +49,32 @@ extension Store {
         let hashing = BackgroundTask { try FileHash.sha256(path) }
         defer { _ = try? hashing.wait() }
 
-        enum Message { case header([String]), batch(RecordBatch), end, abort }
+        enum Message { case header([Field]), batch(RecordBatch), end, abort }
         let channel = BoundedChannel<Message>(capacity: 2)
         let temporary = output + ".tmp-\(getpid())"
         let writer = BackgroundTask { () throws -> Void in
             do {
-                let csv = try CSVWriter(path: temporary)
+                // CSV (SPEC 7's format) or Parquet (snappy, µs UTC timestamps), by extension.
+                var csv: CSVWriter?
+                var parquet: ParquetWriter?
                 loop: while true {
                     switch channel.receive() {
-                    case .header(let names): try csv.write(header: names)
-                    case .batch(let batch): try csv.write(batch: batch)
+                    case .header(let fields):
+                        if parquetOutput {
+                            parquet = try ParquetWriter(path: temporary, fields: fields)
+                        } else {
+                            csv = try CSVWriter(path: temporary)
+                            try csv?.write(header: fields.map(\.name))
+                        }
+                    case .batch(let batch):
+                        try csv?.write(batch: batch)
+                        try parquet?.write(batch: batch)
                     case .end: break loop
                     case .abort: unlink(temporary); return
                     }
                 }
-                try csv.close()
+                try csv?.close()
+                try parquet?.close()
             } catch {
                 channel.close()
                 unlink(temporary)
@@ -81,7 +91,7 @@ extension Store {
                 refs: refs, services: services, entitySchema: file.fields,
                 entities: try file.batches(batchSize: options.batchSize), options: options,
                 start: { fields in
-                    guard channel.send(.header(fields.map(\.name))) else { throw CancellationError() }
+                    guard channel.send(.header(fields)) else { throw CancellationError() }
                 },
                 body: { batch in
                     guard channel.send(.batch(batch)) else { throw CancellationError() }
