@@ -44,8 +44,7 @@ let benchmarks: @Sendable () -> Void = {
     // then `store.ingest` of the whole CSV into the event log (timed).
     Benchmark(
         "ingestCSV1MRows",
-        configuration: .init(scalingFactor: .mega, maxDuration: .seconds(30), maxIterations: 3,
-                             warmupIterations: 0)
+        configuration: .init(warmupIterations: 0, scalingFactor: .mega, maxDuration: .seconds(30), maxIterations: 3)
     ) { benchmark in
         let csv = try BenchPaths.csv()
         for _ in 0..<benchmark.scaledIterations.count / 1_000_000 {
@@ -65,8 +64,7 @@ let benchmarks: @Sendable () -> Void = {
     // events into it (timed). Runs last: the lookups read the same store.
     Benchmark(
         "materialize1MEvents",
-        configuration: .init(scalingFactor: .mega, maxDuration: .seconds(30), maxIterations: 3,
-                             warmupIterations: 0)
+        configuration: .init(warmupIterations: 0, scalingFactor: .mega, maxDuration: .seconds(30), maxIterations: 3)
     ) { benchmark in
         let store = SharedStore.shared.store
         var report = BuildReport()

@@ -68,6 +68,7 @@ public struct BuildReport: Sendable {
     public var onlineUpdated = 0
     public var materializeSeconds = 0.0
     public var materializeCPUSeconds = 0.0
+    public init() {}
 
     public var json: String {
         func r(_ x: Double) -> String { String(format: "%.3f", x) }
