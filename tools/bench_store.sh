@@ -86,7 +86,15 @@ print("| what | ours min / median | raw C min / median | ours / C (min) | target
 print("| --- | --- | --- | --- | --- |")
 print(f"| lookup 1 entity x 10 features | {one[0]/1000:.2f} / {one[1]/1000:.2f} us | {c1[0]/1000:.2f} / {c1[1]/1000:.2f} us | {one[0]/c1[0]:.2f}x | <= 2x C: {'met' if one[0] <= 2*c1[0] else 'NOT met'} |")
 print(f"| lookup 100 entities x 10 features | {hundred[0]/1000:.1f} / {hundred[1]/1000:.1f} us | {c100[0]/1000:.1f} / {c100[1]/1000:.1f} us | {hundred[0]/c100[0]:.2f}x | - |")
-print(f"| ingest CSV (rows/s, max / median) | {max(r['ingest_rows_per_s'] for r in build):,} / {int(ing[1]):,} | - | - | >= 1M rows/s: {'met' if max(r['ingest_rows_per_s'] for r in build) >= 1e6 else 'NOT met'} |")
-print(f"| materialize (events/s, max / median) | {max(r['materialize_events_per_s'] for r in build):,} / {int(mat[1]):,} | - | - | >= 2M rows/s: {'met' if max(r['materialize_events_per_s'] for r in build) >= 2e6 else 'NOT met'} |")
+def verdict(best, median, target):
+    if median >= target: return "met (median)"
+    if best >= target: return "met on the best run only"
+    return "NOT met"
+ib, mb = max(r["ingest_rows_per_s"] for r in build), max(r["materialize_events_per_s"] for r in build)
+print(f"| ingest CSV (rows/s, best / median) | {ib:,} / {int(ing[1]):,} | - | - | >= 1M rows/s: {verdict(ib, ing[1], 1e6)} |")
+print(f"| materialize (events/s, best / median) | {mb:,} / {int(mat[1]):,} | - | - | >= 2M rows/s: {verdict(mb, mat[1], 2e6)} |")
+cpu_i = [r["rows"] / r["ingest_cpu_s"] for r in build]
+cpu_m = [r["events_scanned"] / r["materialize_cpu_s"] for r in build]
+print(f"\nper CPU-second (process CPU time): ingest {min(cpu_i):,.0f}-{max(cpu_i):,.0f} rows, materialize {min(cpu_m):,.0f}-{max(cpu_m):,.0f} events")
 EOF
 log "results in $out"
