@@ -8,6 +8,7 @@
 #   make venv         .venv with tools/requirements-test.txt (test oracles)
 #   make bench        the Swift benchmarks (Benchmarks/, package-benchmark)
 #   make bench-c      tools/lmdb_get_bench.c: raw mdb_get, the physical limit
+#   make bench-compare  tools/bench_store.sh: the store's benchmarks and raw C on the same store, one run
 #   make bench-feast  Feast 0.67 on the same data (.venv-feast)
 #   make bench-data   just the data: bench-data/<entities>x<events>/bench_stats.csv
 #   make clean
@@ -39,7 +40,7 @@ FEAST_ARGS     ?=
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-feast bench-data clean
+.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null; then \
@@ -67,8 +68,16 @@ venv: .venv/.stamp
 	.venv/bin/pip install -q -r tools/requirements-test.txt
 	@touch $@
 
-bench: deps
-	cd Benchmarks && $(SWIFT) package benchmark --no-progress
+# StoreBenchmarks reads bench-data/<N>x1/bench_stats.csv (made here first).
+bench: deps bench-data
+	cd Benchmarks && FS_BENCH_ENTITIES=$(BENCH_ENTITIES) $(SWIFT) package benchmark --no-progress
+
+# One run, side by side: fsbench builds a store (ingest + materialize timed),
+# then lookups via the library and raw C mdb_get on that store's `online`
+# database, interleaved, then StoreBenchmarks on the same store. Results in
+# bench-results/<UTC stamp>/ (summary.md). BENCH_RUNS=3 rounds by default.
+bench-compare: deps
+	BENCH_ENTITIES=$(BENCH_ENTITIES) tools/bench_store.sh
 
 .build-c/lmdb_get_bench: tools/lmdb_get_bench.c | deps
 	@mkdir -p .build-c
@@ -101,4 +110,4 @@ bench-feast: $(BENCH_DIR)/bench_stats.parquet
 	.venv-feast/bin/python tools/feast_bench/run.py $< $(FEAST_ARGS)
 
 clean:
-	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build
+	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build bench-results

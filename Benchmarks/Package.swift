@@ -16,6 +16,34 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Builds the 1M-entity benchmark store through the library, and the
+        // lookup loops shared by StoreBenchmarks and the fsbench driver.
+        .target(
+            name: "BenchSupport",
+            dependencies: [
+                .product(name: "FeatureStore", package: "FeatureStore"),
+                .product(name: "LMDB", package: "FeatureStore"),
+                .product(name: "Tabular", package: "FeatureStore"),
+            ],
+            path: "Sources/BenchSupport"
+        ),
+        // `fsbench build DIR` / `fsbench lookup DIR`: the store for
+        // tools/bench_store.sh (no fsctl needed) and a plain driver for callgrind.
+        .executableTarget(
+            name: "fsbench",
+            dependencies: ["BenchSupport"],
+            path: "Sources/fsbench"
+        ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "FeatureStore", package: "FeatureStore"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/StoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "TabularBenchmarks",
             dependencies: [

@@ -316,33 +316,60 @@ public final class Environment: @unchecked Sendable {
 
 /// A pool of reset read transactions, so a read costs a renew instead of a
 /// begin (which mallocs). Bounded, so pooled handles never exhaust reader slots.
+///
+/// A fixed buffer behind a mutex, not a Swift array in a class property: every
+/// lookup pops and pushes once, and an array property would add dynamic
+/// exclusivity checks and uniqueness checks to each (measured with callgrind:
+/// about 400 instructions of a 1-entity online lookup).
 @usableFromInline
 final class ReaderPool: @unchecked Sendable {
     private let mutex = Mutex()
-    private var free: [OpaquePointer] = []
+    /// `slots[0..<count.pointee]` are parked handles; guarded by `mutex`.
+    private let slots: UnsafeMutablePointer<OpaquePointer?>
+    private let used: UnsafeMutablePointer<Int>
     let capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
-        free.reserveCapacity(capacity)
+        slots = .allocate(capacity: max(capacity, 1))
+        slots.initialize(repeating: nil, count: max(capacity, 1))
+        used = .allocate(capacity: 1)
+        used.initialize(to: 0)
     }
 
-    @usableFromInline func pop() -> OpaquePointer? { mutex.withLock { free.popLast() } }
+    deinit {
+        slots.deallocate()
+        used.deallocate()
+    }
+
+    @usableFromInline func pop() -> OpaquePointer? {
+        mutex.lock()
+        defer { mutex.unlock() }
+        let n = used.pointee
+        guard n > 0 else { return nil }
+        used.pointee = n - 1
+        return slots[n - 1]
+    }
 
     /// Handles parked now (each holds a reader slot, no snapshot).
-    var count: Int { mutex.withLock { free.count } }
+    var count: Int { mutex.withLock { used.pointee } }
 
     /// Returns false when the pool is full (the caller aborts the handle).
     @usableFromInline func push(_ txn: OpaquePointer) -> Bool {
-        mutex.withLock {
-            guard free.count < capacity else { return false }
-            free.append(txn)
-            return true
-        }
+        mutex.lock()
+        defer { mutex.unlock() }
+        let n = used.pointee
+        guard n < capacity else { return false }
+        slots[n] = txn
+        used.pointee = n + 1
+        return true
     }
 
     func drain() {
-        let all = mutex.withLock { () -> [OpaquePointer] in defer { free = [] }; return free }
+        let all: [OpaquePointer] = mutex.withLock {
+            defer { used.pointee = 0 }
+            return (0..<used.pointee).compactMap { slots[$0] }
+        }
         for txn in all { mdb_txn_abort(txn) }
     }
 }

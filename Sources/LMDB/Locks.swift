@@ -24,12 +24,15 @@ import Darwin
 @usableFromInline
 final class ReadWriteLock: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
-    private var holdsKey = pthread_key_t()
+    /// A `let` on purpose: a `var` would cost a dynamic exclusivity check per read.
+    private let holdsKey: pthread_key_t
 
     @usableFromInline init() {
         pthread_rwlock_init(lock, nil)
-        let rc = pthread_key_create(&holdsKey, nil)
+        var key = pthread_key_t()
+        let rc = pthread_key_create(&key, nil)
         precondition(rc == 0, "pthread_key_create: \(rc)")
+        holdsKey = key
     }
 
     deinit {

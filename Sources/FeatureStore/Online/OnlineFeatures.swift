@@ -29,6 +29,24 @@ public struct OnlineColumn: Sendable, Equatable {
         statuses.removeAll(keepingCapacity: true)
         eventTimestamps.removeAll(keepingCapacity: true)
     }
+
+    /// Makes the column `count` rows long. A reused result of the same size
+    /// keeps its storage and is then overwritten in place by ``set(_:_:_:_:)``.
+    @inline(__always)
+    mutating func resize(_ count: Int) {
+        if values.count == count && statuses.count == count && eventTimestamps.count == count { return }
+        removeAll()
+        values.append(contentsOf: repeatElement(nil, count: count))
+        statuses.append(contentsOf: repeatElement(.notFound, count: count))
+        eventTimestamps.append(contentsOf: repeatElement(nil, count: count))
+    }
+
+    @inline(__always)
+    mutating func set(_ row: Int, _ value: Value?, _ status: FeatureStatus, _ eventTimestamp: Int64?) {
+        values[row] = value
+        statuses[row] = status
+        eventTimestamps[row] = eventTimestamp
+    }
 }
 
 /// The answer to an online lookup, column by column (join keys first, then

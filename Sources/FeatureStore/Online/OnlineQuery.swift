@@ -20,7 +20,36 @@ public final class OnlineQuery: @unchecked Sendable {
     /// Output column names: join keys, then features (`table__feature` with full names).
     public let columnNames: [String]
 
-    struct TablePlan {
+    /// Where one requested feature sits in one stored schema version's row,
+    /// precomputed so decoding is a bit test and a load (no lookups per value).
+    struct OutputSlot {
+        /// False when this schema version has no such feature (always null).
+        let exists: Bool
+        /// Presence bitmap byte and bit of the feature.
+        let bitmapByte: Int
+        let bitMask: UInt8
+        /// Offset of its fixed slot in the row.
+        let offset: Int
+        /// Index in the version's layout (for vectors, via ``RowLayout/value(_:_:)``).
+        let feature: Int
+    }
+
+    /// The decoding recipe of one stored schema version.
+    final class VersionPlan {
+        let layout: RowLayout
+        /// One per output of the table, in ``TablePlan/outputColumns`` order.
+        let slots: [OutputSlot]
+        init(layout: RowLayout, index: [Int?]) {
+            self.layout = layout
+            slots = index.map { f in
+                guard let f else { return OutputSlot(exists: false, bitmapByte: 0, bitMask: 0, offset: 0, feature: 0) }
+                return OutputSlot(exists: true, bitmapByte: f >> 3, bitMask: 1 << UInt8(f & 7),
+                                  offset: layout.slotOffsets[f], feature: f)
+            }
+        }
+    }
+
+    final class TablePlan {
         let name: String
         let tableId: UInt32
         let ttlMicros: Int64
@@ -30,8 +59,22 @@ public final class OnlineQuery: @unchecked Sendable {
         let outputColumns: [Int]
         /// The requested feature's type, per output.
         let outputTypes: [DataType]
-        /// Per stored schema version: its layout and, per output, the feature index in it (nil = absent).
-        let versions: [UInt32: (layout: RowLayout, index: [Int?])]
+        /// Per stored schema version number (the array index): its recipe, nil when unknown.
+        let versions: [VersionPlan?]
+
+        init(name: String, tableId: UInt32, ttlMicros: Int64, keyColumns: [Int], outputColumns: [Int], outputTypes: [DataType],
+             versions: [UInt32: VersionPlan]) {
+            self.name = name
+            self.tableId = tableId; self.ttlMicros = ttlMicros; self.keyColumns = keyColumns
+            self.outputColumns = outputColumns; self.outputTypes = outputTypes
+            var byNumber = [VersionPlan?](repeating: nil, count: Int(versions.keys.max() ?? 0) + 1)
+            for (v, plan) in versions { byNumber[Int(v)] = plan }
+            self.versions = byNumber
+        }
+
+        @inline(__always) func version(_ v: UInt32) -> VersionPlan? {
+            Int(v) < versions.count ? versions[Int(v)] : nil
+        }
     }
 
     let tables: [TablePlan]
@@ -84,25 +127,29 @@ public final class OnlineQuery: @unchecked Sendable {
         for table in order {
             let requested = byTable[table]!
             let allVersions = catalog.tables[table] ?? []
-            var versions: [UInt32: (RowLayout, [Int?])] = [:]
+            var versions: [UInt32: VersionPlan] = [:]
             for v in allVersions {
                 let defs = v.definition.features
                 let index: [Int?] = requested.map { (_, f) in
                     defs.firstIndex { $0.name == f.feature.name && $0.type == f.feature.type }
                 }
-                versions[UInt32(v.version)] = (RowLayout(types: defs.map(\.type)), index)
+                versions[UInt32(v.version)] = VersionPlan(layout: RowLayout(types: defs.map(\.type)), index: index)
             }
             let current = catalog.currentVersion(of: table)!
             plans.append(TablePlan(name: table, tableId: current.tableId, ttlMicros: current.definition.ttlMicros,
                                    keyColumns: tableKeys[table]!,
                                    outputColumns: requested.map { joinKeys.count + $0.0 },
                                    outputTypes: requested.map { $0.1.feature.type },
-                                   versions: versions.mapValues { (layout: $0.0, index: $0.1) }))
+                                   versions: versions))
         }
         self.joinKeys = joinKeys
         self.columnNames = names
         self.tables = plans
+        self.needsClock = plans.contains { $0.ttlMicros > 0 }
     }
+
+    /// True when some table has a ttl (only then does a lookup read the clock).
+    let needsClock: Bool
 
     /// An empty result with this query's columns, to pass to ``read(entities:at:into:)``.
     public func emptyResult() -> OnlineFeatures {
@@ -120,101 +167,150 @@ public final class OnlineQuery: @unchecked Sendable {
     }
 
     /// Looks up `entities` into `result`, reusing its storage (no allocation
-    /// per lookup once warm, for numeric features).
+    /// per lookup once warm, for numeric features and strings of up to 15
+    /// UTF-8 bytes). `result` should come from ``emptyResult()`` or an earlier read.
     public func read(entities: [[Value]], at: Int64? = nil, into result: inout OnlineFeatures) throws {
-        let now = at ?? Clock.nowMicros()
-        for c in result.columns.indices { result.columns[c].removeAll() }
-        for (row, entity) in entities.enumerated() {
-            guard entity.count == joinKeys.count else {
-                throw FeatureStoreError.invalid("entity \(row + 1): expected \(joinKeys.count) join key value(s) (\(joinKeys.map(\.name).joined(separator: ", "))), got \(entity.count)")
-            }
-            for (k, v) in entity.enumerated() {
-                result.columns[k].values.append(v)
-                result.columns[k].statuses.append(.present)
-                result.columns[k].eventTimestamps.append(nil)
-            }
+        for (row, entity) in entities.enumerated() where entity.count != joinKeys.count {
+            throw FeatureStoreError.invalid("entity \(row + 1): expected \(joinKeys.count) join key value(s) (\(joinKeys.map(\.name).joined(separator: ", "))), got \(entity.count)")
         }
-        var key: [UInt8] = []
-        key.reserveCapacity(64)
-        try store.environment.read { txn in
-            for plan in tables {
-                for (row, entity) in entities.enumerated() {
-                    key.removeAll(keepingCapacity: true)
-                    key.append(KeyCodec.formatVersion)
-                    KeyCodec.appendUInt32(plan.tableId, to: &key)
-                    for k in plan.keyColumns { try Self.appendKey(entity[k], joinKeys[k], row: row, to: &key) }
-                    let unknown = try txn.withValue(forKey: key, in: store.db.online) { value in
-                        Self.decode(value, plan: plan, now: now, into: &result)
-                    }
-                    // A row written under a schema version applied after this query was
-                    // prepared: without its layout it cannot be decoded, and reading it
-                    // as null would be silently wrong.
-                    if let unknown {
-                        throw FeatureStoreError.conflict("table '\(plan.name)' has schema version \(unknown), newer than this prepared query (prepare it again)")
+        if result.columns.count != columnNames.count { result = emptyResult() }
+        let now = at ?? (needsClock ? Clock.nowMicros() : 0)
+        let rows = entities.count
+        let keyCount = joinKeys.count
+        let online = store.db.online
+        try result.columns.withUnsafeMutableBufferPointer { columns in
+            for c in columns.indices { columns[c].resize(rows) }
+            for k in 0..<keyCount {
+                for row in 0..<rows {
+                    columns[k].values[row] = entities[row][k]
+                    columns[k].statuses[row] = .present
+                    columns[k].eventTimestamps[row] = nil
+                }
+            }
+            // The key is built on the stack: 1 format byte, 4 of table id, the entity key.
+            try withUnsafeTemporaryAllocation(byteCount: Self.keyCapacity, alignment: 8) { key in
+                try store.environment.read { txn in
+                    for plan in tables {
+                        for row in 0..<rows {
+                            let length = try Self.encodeKey(entities[row], plan: plan, joinKeys: joinKeys, row: row, into: key)
+                            let unknown = try txn.withValue(forKey: UnsafeRawBufferPointer(rebasing: key[..<length]), in: online) { value in
+                                Self.decode(value, plan: plan, row: row, now: now, into: columns)
+                            }
+                            // A row written under a schema version applied after this query was
+                            // prepared: without its layout it cannot be decoded, and reading it
+                            // as null would be silently wrong.
+                            if let unknown {
+                                throw FeatureStoreError.conflict("table '\(plan.name)' has schema version \(unknown), newer than this prepared query (prepare it again)")
+                            }
+                        }
                     }
                 }
             }
         }
     }
 
+    /// LMDB's key limit (511) rounded up: room for any valid online key.
+    static let keyCapacity = 512
+
+    /// Writes `01 · tableId · entity key` into `out`; returns its length.
     @inline(__always)
-    static func appendKey(_ v: Value, _ key: JoinKey, row: Int, to out: inout [UInt8]) throws {
-        switch (key.type, v) {
-        case (.int64, .int64(let x)): KeyCodec.appendInt64(x, to: &out)
-        case (.int64, .int32(let x)): KeyCodec.appendInt64(Int64(x), to: &out)
-        case (.int32, .int32(let x)): KeyCodec.appendInt32(x, to: &out)
-        case (.int32, .int64(let x)) where Int32(exactly: x) != nil: KeyCodec.appendInt32(Int32(x), to: &out)
-        case (.string, .string(let s)): KeyCodec.appendEscaped(s.utf8, to: &out)
-        case (.bytes, .bytes(let b)): KeyCodec.appendEscaped(b, to: &out)
-        default:
-            throw FeatureStoreError.invalid("entity \(row + 1): join key '\(key.name)' expects \(key.type), got \(v)")
+    static func encodeKey(_ entity: [Value], plan: TablePlan, joinKeys: [JoinKey], row: Int,
+                          into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        out[0] = KeyCodec.formatVersion
+        out.storeBytes(of: plan.tableId.bigEndian, toByteOffset: 1, as: UInt32.self)
+        var at = 5
+        for k in plan.keyColumns {
+            switch (joinKeys[k].type, entity[k]) {
+            case (.int64, .int64(let x)): at = put64(UInt64(bitPattern: x) ^ (1 << 63), out, at)
+            case (.int64, .int32(let x)): at = put64(UInt64(bitPattern: Int64(x)) ^ (1 << 63), out, at)
+            case (.int32, .int32(let x)): at = put32(UInt32(bitPattern: x) ^ (1 << 31), out, at)
+            case (.int32, .int64(let x)) where Int32(exactly: x) != nil:
+                at = put32(UInt32(bitPattern: Int32(x)) ^ (1 << 31), out, at)
+            case (.string, .string(let s)): at = try putEscaped(s.utf8, out, at, joinKeys[k], row: row)
+            case (.bytes, .bytes(let b)): at = try putEscaped(b, out, at, joinKeys[k], row: row)
+            default:
+                throw FeatureStoreError.invalid("entity \(row + 1): join key '\(joinKeys[k].name)' expects \(joinKeys[k].type), got \(entity[k])")
+            }
         }
+        return at
     }
 
-    /// Appends one entity's features; returns the row's schema version instead
-    /// when the plan does not know it (then nothing is appended).
     @inline(__always)
-    static func decode(_ value: UnsafeRawBufferPointer?, plan: TablePlan, now: Int64, into result: inout OnlineFeatures) -> UInt32? {
-        guard let value, value.count >= KeyCodec.orderSuffixBytes + 4 else {
-            for c in plan.outputColumns {
-                result.columns[c].values.append(nil)
-                result.columns[c].statuses.append(.notFound)
-                result.columns[c].eventTimestamps.append(nil)
+    static func put64(_ u: UInt64, _ out: UnsafeMutableRawBufferPointer, _ at: Int) -> Int {
+        precondition(at + 8 <= out.count)
+        out.storeBytes(of: u.bigEndian, toByteOffset: at, as: UInt64.self)
+        return at + 8
+    }
+
+    @inline(__always)
+    static func put32(_ u: UInt32, _ out: UnsafeMutableRawBufferPointer, _ at: Int) -> Int {
+        precondition(at + 4 <= out.count)
+        out.storeBytes(of: u.bigEndian, toByteOffset: at, as: UInt32.self)
+        return at + 4
+    }
+
+    /// `KeyCodec.appendEscaped` into a fixed buffer; a key too long for LMDB is an error.
+    static func putEscaped<C: Collection>(_ bytes: C, _ out: UnsafeMutableRawBufferPointer, _ start: Int,
+                                          _ key: JoinKey, row: Int) throws -> Int where C.Element == UInt8 {
+        var at = start
+        let limit = min(out.count, 511) - 2
+        for b in bytes {
+            guard at + 2 <= limit else {
+                throw FeatureStoreError.invalid("entity \(row + 1): join key '\(key.name)' is too long (an encoded key is at most \(KeyCodec.maxEntityKeyBytes) bytes)")
             }
+            out[at] = b; at += 1
+            if b == 0 { out[at] = 0xFF; at += 1 }
+        }
+        out[at] = 0; out[at + 1] = 1
+        return at + 2
+    }
+
+    /// Writes one entity's outputs of `plan` at `row` of `columns`, zero-copy from the stored value.
+    @inline(__always)
+    /// Returns the row's schema version when this query does not know it
+    /// (applied after the query was prepared), nil otherwise.
+    static func decode(_ value: UnsafeRawBufferPointer?, plan: TablePlan, row: Int, now: Int64,
+                       into columns: UnsafeMutableBufferPointer<OnlineColumn>) -> UInt32? {
+        let outputs = plan.outputColumns
+        guard let value, value.count >= KeyCodec.orderSuffixBytes + 4 else {
+            for c in outputs { columns[c].set(row, nil, .notFound, nil) }
             return nil
         }
         let eventTime = KeyCodec.readInt64(value, at: 0)
         let version = UInt32(littleEndian: value.loadUnaligned(fromByteOffset: KeyCodec.orderSuffixBytes, as: UInt32.self))
-        let row = UnsafeRawBufferPointer(rebasing: value[(KeyCodec.orderSuffixBytes + 4)...])
-        let stale = plan.ttlMicros > 0 && eventTime < now - plan.ttlMicros
-        guard let entry = plan.versions[version] else { return version }
-        for (i, c) in plan.outputColumns.enumerated() {
-            result.columns[c].eventTimestamps.append(eventTime)
-            if stale {
-                result.columns[c].values.append(nil)
-                result.columns[c].statuses.append(.outsideMaxAge)
-                continue
+        let data = UnsafeRawBufferPointer(rebasing: value[(KeyCodec.orderSuffixBytes + 4)...])
+        if plan.ttlMicros > 0 && eventTime < now - plan.ttlMicros {
+            for c in outputs { columns[c].set(row, nil, .outsideMaxAge, eventTime) }
+            return nil
+        }
+        guard let entry = plan.version(version) else { return version }
+        guard entry.layout.fixedBytes <= data.count else {
+            for c in outputs { columns[c].set(row, nil, .nullValue, eventTime) }
+            return nil
+        }
+        let types = plan.outputTypes
+        entry.slots.withUnsafeBufferPointer { slots in
+            for i in 0..<outputs.count {
+                let slot = slots[i]
+                let c = outputs[i]
+                guard slot.exists, data[slot.bitmapByte] & slot.bitMask != 0 else {
+                    columns[c].set(row, nil, .nullValue, eventTime)
+                    continue
+                }
+                let v: Value
+                switch types[i] {
+                case .bool: v = .bool(data[slot.offset] != 0)
+                case .int32: v = .int32(Int32(littleEndian: data.loadUnaligned(fromByteOffset: slot.offset, as: Int32.self)))
+                case .int64: v = .int64(Int64(littleEndian: data.loadUnaligned(fromByteOffset: slot.offset, as: Int64.self)))
+                case .timestamp: v = .timestamp(Int64(littleEndian: data.loadUnaligned(fromByteOffset: slot.offset, as: Int64.self)))
+                case .float32: v = .float32(Float(bitPattern: UInt32(littleEndian: data.loadUnaligned(fromByteOffset: slot.offset, as: UInt32.self))))
+                case .float64: v = .float64(Double(bitPattern: UInt64(littleEndian: data.loadUnaligned(fromByteOffset: slot.offset, as: UInt64.self))))
+                case .string: v = .string(String(decoding: entry.layout.bytes(data, slot.feature), as: UTF8.self))
+                case .bytes: v = .bytes(Array(entry.layout.bytes(data, slot.feature)))
+                case .float32Vector: v = entry.layout.value(data, slot.feature) ?? .vector([])
+                }
+                columns[c].set(row, v, .present, eventTime)
             }
-            guard let f = entry.index[i], entry.layout.isPresent(row, f) else {
-                result.columns[c].values.append(nil)
-                result.columns[c].statuses.append(.nullValue)
-                continue
-            }
-            let layout = entry.layout
-            let v: Value
-            switch plan.outputTypes[i] {
-            case .bool: v = .bool(layout.bool(row, f))
-            case .int32: v = .int32(layout.int32(row, f))
-            case .int64: v = .int64(layout.int64(row, f))
-            case .timestamp: v = .timestamp(layout.int64(row, f))
-            case .float32: v = .float32(layout.float32(row, f))
-            case .float64: v = .float64(layout.float64(row, f))
-            case .string: v = .string(String(decoding: layout.bytes(row, f), as: UTF8.self))
-            case .bytes: v = .bytes(Array(layout.bytes(row, f)))
-            case .float32Vector: v = layout.value(row, f) ?? .vector([])
-            }
-            result.columns[c].values.append(v)
-            result.columns[c].statuses.append(.present)
         }
         return nil
     }
