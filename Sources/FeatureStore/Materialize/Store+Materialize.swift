@@ -145,70 +145,68 @@ enum MaterializeScan {
         var out = Outcome()
         let suffix = KeyCodec.orderSuffixBytes
         var entity: [UInt8] = []        // entity part (with table prefix) of the current group
-        var best: [UInt8] = []          // order suffix + value of the group's best event
-        var bestOrderLength = 0
+        var best: [UInt8] = []          // order suffix + value of the group's best event: the online value
         var hasBest = false
         var groups = 0
 
         // Keys above the online table's last key cannot have a row yet: they are
-        // bulk-appended (entities come in key order), skipping the lookup.
+        // bulk-appended through a cursor parked at the end (entities come in key
+        // order), skipping the lookup; the others are compared and replaced only
+        // when newer. Both go through one online cursor: no B-tree descent per append.
         let onlineLast: [UInt8]? = try txn.withCursor(online) { c in try c.last() ? Array(c.key) : nil }
 
-        func finishGroup(_ txn: inout Transaction) throws {
+        func finishGroup(_ oc: inout Cursor) throws {
             guard hasBest else { return }
             out.entities += 1
+            hasBest = false
             let wrote = try entity.withUnsafeBytes { e in
                 try best.withUnsafeBytes { b in
-                    let order = UnsafeRawBufferPointer(rebasing: b[0..<bestOrderLength])
-                    let value = UnsafeRawBufferPointer(rebasing: b[bestOrderLength...])
                     let beyond = onlineLast.map { last in last.withUnsafeBytes { EventWriter.compare($0, e) < 0 } } ?? true
-                    if beyond {
-                        try txn.put(e, reserving: order.count + value.count, in: online, flags: .append) { out in
-                            out.copyMemory(from: order)
-                            UnsafeMutableRawBufferPointer(rebasing: out[order.count...]).copyMemory(from: value)
-                        }
-                        return true
+                    if !beyond, try oc.seek(exactly: e) {
+                        let current = UnsafeRawBufferPointer(rebasing: oc.value[0..<suffix])
+                        guard EventWriter.compare(current, UnsafeRawBufferPointer(rebasing: b[0..<suffix])) < 0 else { return false }
                     }
-                    return try EventWriter.upsertIfNewer(entityKey: e, order: order, value: value, online: online, txn: &txn)
+                    try oc.put(e, b, flags: beyond ? .append : [])
+                    return true
                 }
             }
             if wrote { out.onlineUpdated += 1 }
-            hasBest = false
         }
 
         try txn.withScanCursor(events) { c, txn in
-            var more = try from.withUnsafeBytes { try c.seek(atLeast: $0) }
-            while more {
-                let key = c.key
-                guard key.count > prefix.count + suffix, key.starts(with: prefix) else { break }
-                let entityLength = key.count - suffix
-                let sameEntity = entity.count == entityLength && entity.withUnsafeBytes {
-                    EventWriter.compare($0, UnsafeRawBufferPointer(rebasing: key[0..<entityLength])) == 0
-                }
-                if !sameEntity {
-                    try finishGroup(&txn)
-                    groups += 1
-                    if groups > maxEntities {
-                        out.resume = Array(key)
-                        return
+            try txn.withCursor(online) { oc in
+                var more = try from.withUnsafeBytes { try c.seek(atLeast: $0) }
+                while more {
+                    let key = c.key
+                    guard key.count > prefix.count + suffix, key.starts(with: prefix) else { break }
+                    let entityLength = key.count - suffix
+                    let sameEntity = entity.count == entityLength && entity.withUnsafeBytes {
+                        EventWriter.compare($0, UnsafeRawBufferPointer(rebasing: key[0..<entityLength])) == 0
                     }
-                    entity.removeAll(keepingCapacity: true)
-                    entity.append(contentsOf: key[0..<entityLength])
+                    if !sameEntity {
+                        try finishGroup(&oc)
+                        groups += 1
+                        if groups > maxEntities {
+                            out.resume = Array(key)
+                            return
+                        }
+                        entity.removeAll(keepingCapacity: true)
+                        entity.append(contentsOf: key[0..<entityLength])
+                    }
+                    out.eventsScanned += 1
+                    let ts = KeyCodec.readInt64(key, at: entityLength)
+                    if ts >= start && ts <= end {
+                        // Keys ascend within an entity, so the last one in the window is the latest.
+                        best.removeAll(keepingCapacity: true)
+                        best.append(contentsOf: key[entityLength...])
+                        best.append(contentsOf: c.value)
+                        hasBest = true
+                    }
+                    more = try c.next()
                 }
-                out.eventsScanned += 1
-                let ts = KeyCodec.readInt64(key, at: entityLength)
-                if ts >= start && ts <= end {
-                    // Keys ascend within an entity, so the last one in the window is the latest.
-                    best.removeAll(keepingCapacity: true)
-                    best.append(contentsOf: key[entityLength...])
-                    bestOrderLength = suffix
-                    best.append(contentsOf: c.value)
-                    hasBest = true
-                }
-                more = try c.next()
+                try finishGroup(&oc)
             }
         }
-        try finishGroup(&txn)
         return out
     }
 }
