@@ -84,6 +84,9 @@ struct ExportCommand: ParsableCommand {
         let store = try global.openStore()
         let started = Self.nowMicros()
         let bar = Progress(label: "exporting \(out)", unit: "rows", enabled: !global.quiet)
+        // Rows reach the callback once a block is joined (up to 1M rows read
+        // first): draw the line at once so a terminal shows the export started.
+        bar.update(0)
         let record: TrainingSetRecord
         do {
             record = try store.exportTrainingSet(
@@ -107,6 +110,7 @@ struct ExportCommand: ParsableCommand {
     private func runReproduce(id: String, out: String) throws {
         let store = try global.openStore()
         let bar = Progress(label: "reproducing \(id)", unit: "rows", enabled: !global.quiet)
+        bar.update(0)
         let record: TrainingSetRecord
         do {
             record = try store.reproduceTrainingSet(id: id, to: out, progress: { bar.update($0.rows) })
