@@ -7,11 +7,12 @@ import Tabular
 /// (with its refs resolved).
 struct DescribeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "describe", abstract: "Show an entity, a feature table (every version) or a feature service.")
+        commandName: "describe",
+        abstract: "Show an entity, a feature table (every version), a feature service or a training set (ts-…).")
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The object's name.")
+    @Argument(help: "The object's name, or a training set's id (ts-…, or a unique prefix of one).")
     var name: String
 
     struct TableJSON: Encodable {
@@ -60,17 +61,20 @@ struct DescribeCommand: ParsableCommand {
         case entity(EntityDescription)
         case table(TableJSON)
         case service(ServiceJSON)
+        case trainingSet(TrainingSetJSON)
         func encode(to encoder: any Encoder) throws {
             switch self {
             case .entity(let x): try x.encode(to: encoder)
             case .table(let x): try x.encode(to: encoder)
             case .service(let x): try x.encode(to: encoder)
+            case .trainingSet(let x): try x.encode(to: encoder)
             }
         }
     }
 
     func run() throws {
         let store = try global.openStore(readOnly: true)
+        if name.hasPrefix("ts-") { return try describeTrainingSet(store) }
         let catalog = try store.catalog()
         var found: [Described] = []
         var text: [String] = []
@@ -113,6 +117,27 @@ struct DescribeCommand: ParsableCommand {
         }
         if global.json { return try Output.json(found) }
         global.say(text.joined(separator: "\n"))
+    }
+
+    /// `describe ts-…`: the training set with that id, or the only one whose id starts so.
+    func describeTrainingSet(_ store: Store) throws {
+        var record = try store.trainingSet(id: name)
+        if record == nil {
+            let all = try store.trainingSets()
+            let matches = all.filter { $0.id.hasPrefix(name) }
+            if matches.count > 1 {
+                throw FeatureStoreError(.invalidInput, "'\(name)' is the start of \(matches.count) training set ids: "
+                                        + matches.map(\.id).joined(separator: ", "))
+            }
+            guard let only = matches.first else {
+                throw FeatureStoreError(.notFound, "no training set '\(name)'"
+                                        + NameSuggestion.hint(for: name, among: all.map(\.id)))
+            }
+            record = only
+        }
+        let json = TrainingSetJSON(record!)
+        if global.json { return try Output.json([Described.trainingSet(json)]) }
+        global.say(json.text)
     }
 
     static func text(_ e: EntityDefinition, users: [String]) -> String {

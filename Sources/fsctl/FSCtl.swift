@@ -19,7 +19,7 @@ struct FSCtl: ParsableCommand {
         subcommands: [
             InitCommand.self, ApplyCommand.self, ListCommand.self, DescribeCommand.self,
             DeleteCommand.self, IngestCommand.self, MaterializeCommand.self,
-            MaterializeIncrementalCommand.self, GetCommand.self, CheckCommand.self, StatsCommand.self,
+            MaterializeIncrementalCommand.self, GetCommand.self, ExportCommand.self, CheckCommand.self, StatsCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of

@@ -129,3 +129,78 @@ enum CatalogText {
         x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
     }
 }
+
+/// A training-set record (`fsctl export`, `describe ts-…`): what went in,
+/// which store state it saw, what came out.
+struct TrainingSetJSON: Encodable {
+    struct Table: Encodable {
+        var name: String
+        var table_id: UInt32
+        var ttl: String
+        var ttl_seconds: Double
+        var matched_rows: Int
+    }
+
+    struct Options: Encodable {
+        var timestamp_column: String
+        var full_feature_names: Bool
+        var as_of: String?
+        var created_before_entity: Bool
+    }
+
+    var kind = "training_set"
+    var id: String
+    var fingerprint: String
+    var store_id: String
+    var entities: String
+    var entities_sha256: String
+    var rows: Int
+    var refs: [String]
+    var services: [String]
+    var features: [String]
+    var tables: [Table]
+    var batch_high_water_mark: UInt64
+    var options: Options
+    var output: String
+    var output_sha256: String
+    var columns: [String]
+    var created_at: String
+
+    init(_ r: TrainingSetRecord) {
+        id = r.id; fingerprint = r.fingerprint; store_id = r.storeId
+        entities = r.entities; entities_sha256 = r.entitiesSHA256; rows = r.rows
+        refs = r.refs; services = r.services; features = r.features
+        tables = r.tables.map {
+            Table(name: $0.name, table_id: $0.tableId, ttl: DurationText.format(micros: $0.ttlMicros),
+                  ttl_seconds: Double($0.ttlMicros) / 1e6, matched_rows: $0.matchedRows)
+        }
+        batch_high_water_mark = r.batchHighWaterMark
+        options = Options(timestamp_column: r.options.timestampColumn, full_feature_names: r.options.fullFeatureNames,
+                          as_of: r.options.asOfMicros.map(Timestamp.format),
+                          created_before_entity: r.options.createdBeforeEntity)
+        output = r.output; output_sha256 = r.outputSHA256; columns = r.columns
+        created_at = Timestamp.format(r.createdAtMicros)
+    }
+
+    /// `describe ts-…` as text.
+    var text: String {
+        var lines = ["training set \(id)",
+                     "  created: \(created_at)",
+                     "  entities: \(entities) (\(Format.plural(rows, "row")), SHA-256 \(entities_sha256.prefix(12)))"]
+        if !refs.isEmpty { lines.append("  refs: \(refs.joined(separator: ", "))") }
+        if !services.isEmpty { lines.append("  services: \(services.joined(separator: ", "))") }
+        lines.append("  features: \(features.joined(separator: ", "))")
+        lines.append("  timestamp column: \(options.timestamp_column)")
+        lines.append("  full feature names: \(options.full_feature_names ? "yes" : "no")")
+        lines.append("  as of: \(options.as_of ?? "-")")
+        lines.append("  created before entity: \(options.created_before_entity ? "yes" : "no")")
+        lines.append("  batches seen: \(batch_high_water_mark == 0 ? "none" : "1…\(batch_high_water_mark)")")
+        lines.append("  output: \(output) (SHA-256 \(output_sha256.prefix(12)))")
+        lines.append("  columns: \(columns.joined(separator: ", "))")
+        lines.append("  fingerprint: \(fingerprint)")
+        var t = TextTable(["TABLE", "TABLE ID", "TTL", "MATCHED ROWS"])
+        for x in tables { t.add([x.name, String(x.table_id), x.ttl, Format.thousands(x.matched_rows)]) }
+        lines += t.render().split(separator: "\n").map { "  " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

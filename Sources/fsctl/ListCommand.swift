@@ -1,10 +1,11 @@
 import ArgumentParser
 import FeatureStore
+import Tabular
 
 /// `fsctl list`: the catalog at a glance.
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List entities, feature tables (with versions and ids) and services.")
+        commandName: "list", abstract: "List entities, feature tables (with versions and ids), services and training sets.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -23,15 +24,29 @@ struct ListCommand: ParsableCommand {
         var features: [String]
     }
 
+    struct TrainingSetRow: Encodable {
+        var id: String
+        var rows: Int
+        var entities: String
+        var output: String
+        var created_at: String
+    }
+
     struct Result: Encodable {
         var entities: [EntityJSON]
         var tables: [TableJSON]
         var services: [ServiceJSON]
+        var training_sets: [TrainingSetRow]
     }
 
     func run() throws {
-        let catalog = try global.openStore(readOnly: true).catalog()
-        let result = Self.result(catalog)
+        let store = try global.openStore(readOnly: true)
+        let catalog = try store.catalog()
+        var result = Self.result(catalog)
+        result.training_sets = try store.trainingSets().map {
+            TrainingSetRow(id: $0.id, rows: $0.rows, entities: $0.entities, output: $0.output,
+                            created_at: Timestamp.format($0.createdAtMicros))
+        }
         if global.json { return try Output.json(result) }
         var text = ""
         var entities = TextTable(["ENTITY", "JOIN KEYS", "DESCRIPTION"])
@@ -48,6 +63,14 @@ struct ListCommand: ParsableCommand {
         text += catalog.entities.isEmpty ? "no entities\n" : entities.render()
         text += "\n" + (catalog.tables.isEmpty ? "no feature tables\n" : tables.render())
         text += "\n" + (catalog.services.isEmpty ? "no feature services\n" : services.render())
+        // Training sets appear once there are some (oldest first).
+        if !result.training_sets.isEmpty {
+            var sets = TextTable(["TRAINING SET", "ROWS", "ENTITIES", "OUTPUT", "CREATED"])
+            for t in result.training_sets {
+                sets.add([t.id, Format.thousands(t.rows), t.entities, t.output, t.created_at])
+            }
+            text += "\n" + sets.render()
+        }
         global.say(text)
     }
 
@@ -62,6 +85,7 @@ struct ListCommand: ParsableCommand {
         return Result(entities: catalog.entities.values.sorted { $0.name < $1.name }.map(EntityJSON.init),
                       tables: tables,
                       services: catalog.services.values.sorted { $0.name < $1.name }
-                          .map { ServiceJSON(name: $0.name, features: $0.features) })
+                          .map { ServiceJSON(name: $0.name, features: $0.features) },
+                      training_sets: [])
     }
 }

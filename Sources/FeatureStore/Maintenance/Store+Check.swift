@@ -10,6 +10,11 @@ public struct CheckReport: Sendable, Codable, Equatable {
     public var events = 0
     public var onlineRows = 0
     public var batches = 0
+    /// Training-set records (`training_sets`).
+    public var trainingSets = 0
+    /// Facts worth knowing that are not damage: a training set whose table
+    /// was deleted since (it can no longer be reproduced).
+    public var notes: [String] = []
     /// Reader slots of dead processes cleared while checking.
     public var staleReadersCleared = 0
     public var isHealthy: Bool { problems.isEmpty }
@@ -17,12 +22,14 @@ public struct CheckReport: Sendable, Codable, Equatable {
     /// A human summary, one line per fact.
     public var lines: [String] {
         var out = ["tables: \(tables)", "batches: \(batches)", "events: \(events)", "online rows: \(onlineRows)"]
+        if trainingSets > 0 { out.append("training sets: \(trainingSets)") }
         if staleReadersCleared > 0 { out.append("stale reader slots cleared: \(staleReadersCleared)") }
+        out += notes.map { "note: \($0)" }
         out.append(isHealthy ? "store is healthy" : "\(problems.count) problem(s) found")
         return out
     }
 
-    enum CodingKeys: String, CodingKey { case problems, tables, events, onlineRows, batches, staleReadersCleared, healthy }
+    enum CodingKeys: String, CodingKey { case problems, tables, events, onlineRows, batches, trainingSets, notes, staleReadersCleared, healthy }
 
     public init() {}
 
@@ -33,6 +40,8 @@ public struct CheckReport: Sendable, Codable, Equatable {
         events = try c.decode(Int.self, forKey: .events)
         onlineRows = try c.decode(Int.self, forKey: .onlineRows)
         batches = try c.decode(Int.self, forKey: .batches)
+        trainingSets = try c.decodeIfPresent(Int.self, forKey: .trainingSets) ?? 0
+        notes = try c.decodeIfPresent([String].self, forKey: .notes) ?? []
         staleReadersCleared = try c.decode(Int.self, forKey: .staleReadersCleared)
     }
 
@@ -43,6 +52,8 @@ public struct CheckReport: Sendable, Codable, Equatable {
         try c.encode(events, forKey: .events)
         try c.encode(onlineRows, forKey: .onlineRows)
         try c.encode(batches, forKey: .batches)
+        try c.encode(trainingSets, forKey: .trainingSets)
+        try c.encode(notes, forKey: .notes)
         try c.encode(staleReadersCleared, forKey: .staleReadersCleared)
         try c.encode(isHealthy, forKey: .healthy)
     }
@@ -195,6 +206,25 @@ extension Store {
                 while more {
                     if c.key.count != 4 || byId[KeyCodec.readUInt32(c.key, at: 0)] == nil {
                         problem("watermarks: a watermark of an unknown table")
+                    }
+                    more = try c.next()
+                }
+            }
+            // Training sets: each record decodes under its id; a table deleted
+            // since is a note (deleting is allowed), not damage.
+            try txn.withCursor(db.trainingSets) { c in
+                var more = try c.first()
+                while more {
+                    report.trainingSets += 1
+                    let key = String(decoding: c.key, as: UTF8.self)
+                    if let r = try? decoder.decode(TrainingSetRecord.self, from: Data(c.value)) {
+                        if r.id != key { problem("training_sets: record '\(key)' holds training set '\(r.id)'") }
+                        for t in r.tables where byId[t.tableId] == nil {
+                            let now = catalog.currentVersion(of: t.name).map { " (a table of that name now has id \($0.tableId))" } ?? ""
+                            report.notes.append("training set \(r.id): feature table '\(t.name)' (table id \(t.tableId)) was deleted\(now); it cannot be reproduced")
+                        }
+                    } else {
+                        problem("training_sets: record '\(key)' does not decode")
                     }
                     more = try c.next()
                 }

@@ -46,7 +46,7 @@ extension Store {
         return try environment.read { txn in
             let all: [(String, Database)] = [("meta", db.meta), ("catalog", db.catalog), ("events", db.events),
                                              ("online", db.online), ("batches", db.batches), ("sources", db.sources),
-                                             ("watermarks", db.watermarks)]
+                                             ("watermarks", db.watermarks), ("training_sets", db.trainingSets)]
             var databases: [StoreStatistics.DatabaseSize] = []
             for (name, database) in all {
                 let s = try txn.stat(database)
