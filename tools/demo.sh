@@ -120,6 +120,15 @@ if ! grep -q OUTSIDE_MAX_AGE <<<"$out"; then
     exit 1
 fi
 
+section "A point-in-time training set: labels joined to the features known at each label's time"
+say "labels: $DATA/entities.csv (user_id, event_timestamp, churned)"
+fs export --entities "$DATA/entities.csv" --service churn_v1 --out "$DEMO_DIR/train.csv"
+head -4 "$DEMO_DIR/train.csv"
+say "the same export again: byte-identical, same training-set id"
+fs export --entities "$DATA/entities.csv" --service churn_v1 --out "$DEMO_DIR/train_again.csv"
+cmp "$DEMO_DIR/train.csv" "$DEMO_DIR/train_again.csv" && say "identical"
+fs export --entities "$DATA/entities.csv" --service churn_v1 --out "$DEMO_DIR/train.parquet"
+
 section "Sizes and counts"
 fs stats
 
