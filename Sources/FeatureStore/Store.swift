@@ -170,6 +170,13 @@ enum FileSystem {
 
 extension FileSystem {
     /// The whole content of a (small) text file, e.g. a definitions file.
+    /// `path` made absolute (symlinks resolved) when it exists, else as given.
+    static func absolutePath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     static func readText(_ path: String) throws -> String {
         String(decoding: try readAll(path), as: UTF8.self)
     }

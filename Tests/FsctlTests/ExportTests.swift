@@ -109,6 +109,18 @@ import Tabular
 
     // MARK: Output
 
+    @Test func reproduceWorksFromAnotherDirectory() throws {
+        let box = try Self.store()
+        let id = Self.exportedId(try box.ok("export", "--entities", "entities.csv", "--features", "user_stats:*", "--out", "train.csv"))
+        // A second sandbox's directory as the working directory, the first store by --store.
+        let elsewhere = try Sandbox()
+        let r = try elsewhere.run("export", "--reproduce", id, "--out", "again.csv", "--store", box.store)
+        #expect(r.code == 0, "\(r.stderr)")
+        let first = try String(contentsOfFile: box.dir + "/train.csv", encoding: .utf8)
+        let again = try String(contentsOfFile: elsewhere.dir + "/again.csv", encoding: .utf8)
+        #expect(first == again)
+    }
+
     @Test func csvTrainingSetHasExactBytesAndASummaryLine() throws {
         let box = try Self.store()
         let r = try box.run("export", "--entities", "entities.csv", "--features", "user_stats:*", "--out", "train.csv")

@@ -123,12 +123,13 @@ extension Store {
         let fingerprint = TrainingSetRecord.sha256(TrainingSetRecord.canonicalInputs(
             storeId: storeId, entitiesSHA256: entitiesHash, features: features, tables: tables,
             batchHighWaterMark: summary.visibleBatchHighWaterMark, options: recordOptions))
-        let record = TrainingSetRecord(
+        var record = TrainingSetRecord(
             id: "ts-" + fingerprint.prefix(16), fingerprint: fingerprint, storeId: storeId,
             entities: path, entitiesSHA256: entitiesHash, rows: summary.rows, refs: refs, services: services,
             features: features, tables: tables, batchHighWaterMark: summary.visibleBatchHighWaterMark,
             options: recordOptions, output: output, outputSHA256: try FileHash.sha256(output),
             columns: summary.fields.map(\.name), createdAtMicros: started)
+        record.entitiesAbsolutePath = FileSystem.absolutePath(path)
         return try putTrainingSet(record)
     }
 
@@ -145,7 +146,8 @@ extension Store {
         guard let record = try trainingSet(id: id) else {
             throw FeatureStoreError.notFound("no training set '\(id)'")
         }
-        let hash = try FileHash.sha256(record.entities)
+        let entities = record.entitiesAbsolutePath ?? record.entities
+        let hash = try FileHash.sha256(entities)
         guard hash == record.entitiesSHA256 else {
             throw FeatureStoreError.conflict("\(record.entities): changed since training set \(id) was exported (SHA-256 \(hash.prefix(12))…, was \(record.entitiesSHA256.prefix(12))…)")
         }
@@ -155,7 +157,7 @@ extension Store {
         options.asOf = record.options.asOfMicros
         options.createdBeforeEntity = record.options.createdBeforeEntity
         options.throughBatch = record.batchHighWaterMark
-        return try exportTrainingSet(entities: record.entities, refs: record.features, to: output,
+        return try exportTrainingSet(entities: entities, refs: record.features, to: output,
                                      options: options, progress: progress)
     }
 

@@ -43,6 +43,9 @@ public struct TrainingSetRecord: Codable, Sendable, Equatable {
     public var storeId: String
     /// The entity file as given, its SHA-256 and its row count.
     public var entities: String
+    /// The entity file's absolute path at export time, so a reproduction works
+    /// from any directory (nil in records written before it was kept).
+    public var entitiesAbsolutePath: String? = nil
     public var entitiesSHA256: String
     public var rows: Int
     /// The refs and services as requested.
