@@ -140,29 +140,27 @@ enum PageCodec {
     static func compress(_ codec: CompressionCodec, _ input: [UInt8], zstdLevel: Int32 = 1) -> [UInt8] {
         switch codec {
         case .snappy:
-            var capacity = snappy_max_compressed_length(input.count)
-            var out = [UInt8](repeating: 0, count: capacity)
-            input.withUnsafeBufferPointer { i in
-                out.withUnsafeMutableBufferPointer { o in
+            // The output is not zero-filled first: only the bytes written are kept.
+            let bound = snappy_max_compressed_length(input.count)
+            return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { o, initialized in
+                var capacity = bound
+                input.withUnsafeBufferPointer { i in
                     let src = UnsafeRawPointer(i.baseAddress ?? UnsafePointer(o.baseAddress!)).assumingMemoryBound(to: CChar.self)
                     let rc = snappy_compress(src, input.count,
                                              UnsafeMutableRawPointer(o.baseAddress!).assumingMemoryBound(to: CChar.self), &capacity)
                     precondition(rc == SNAPPY_OK, "snappy_compress failed")
                 }
+                initialized = capacity
             }
-            out.removeSubrange(capacity...)
-            return out
         case .zstd:
             let bound = ZSTD_compressBound(input.count)
-            var out = [UInt8](repeating: 0, count: bound)
-            let n = input.withUnsafeBytes { i in
-                out.withUnsafeMutableBytes { o in
+            return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { o, initialized in
+                let n = input.withUnsafeBytes { i in
                     ZSTD_compress(o.baseAddress!, bound, i.baseAddress ?? UnsafeRawPointer(o.baseAddress!), input.count, zstdLevel)
                 }
+                precondition(ZSTD_isError(n) == 0, "ZSTD_compress failed")
+                initialized = n
             }
-            precondition(ZSTD_isError(n) == 0, "ZSTD_compress failed")
-            out.removeSubrange(n...)
-            return out
         case .gzip:
             var stream = z_stream()
             precondition(czlib_deflate_init2(&stream, 6, 15 + 16) == Z_OK)

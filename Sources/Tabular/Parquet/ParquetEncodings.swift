@@ -356,57 +356,90 @@ enum Encodings {
 
     /// Encodes `values` as an RLE / bit-packed hybrid run sequence (no length prefix).
     static func encodeHybrid<T: FixedWidthInteger>(_ values: [T], bitWidth: Int, into out: inout [UInt8]) {
+        values.withUnsafeBufferPointer { encodeHybrid($0, bitWidth: bitWidth, into: &out) }
+    }
+
+    /// Encodes `values` as an RLE / bit-packed hybrid run sequence (no length prefix):
+    /// runs of 8 or more equal values (starting on a group boundary) as RLE
+    /// runs, everything else bit-packed in groups of 8 (at most 63 groups per run).
+    static func encodeHybrid<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>, bitWidth: Int, into out: inout [UInt8]) {
         precondition(bitWidth <= 32)
         guard bitWidth > 0 else {
             // Width 0: one RLE run of zeros.
             appendVarint(UInt64(values.count) << 1, &out)
             return
         }
+        let n = values.count
+        guard n > 0 else { return }
+        let v = values.baseAddress!
         let valueBytes = (bitWidth + 7) / 8
-        var pending: [UInt64] = []  // values waiting to be bit-packed
+        let mask: UInt64 = (1 << UInt64(bitWidth)) - 1
+        // Values waiting to be bit-packed: always the contiguous v[pendingStart ..< pendingStart + pendingCount].
+        var pendingStart = 0
+        var pendingCount = 0
         func flushPacked() {
-            var start = 0
-            while start < pending.count {
-                let chunk = min(pending.count - start, 63 * 8)
+            var start = pendingStart
+            var left = pendingCount
+            while left > 0 {
+                let chunk = min(left, 63 * 8)
                 let groups = (chunk + 7) / 8
                 appendVarint(UInt64(groups) << 1 | 1, &out)
-                var acc: UInt64 = 0  // bitWidth <= 32, so at most 39 bits are pending
-                var accBits: UInt64 = 0
-                for k in 0..<(groups * 8) {
-                    let v = k < chunk ? pending[start + k] : 0
-                    acc |= v << accBits
-                    accBits += UInt64(bitWidth)
-                    while accBits >= 8 {
-                        out.append(UInt8(truncatingIfNeeded: acc))
+                // groups * 8 values (zero-padded) of bitWidth bits: exactly groups * bitWidth bytes, LSB first.
+                let first = start
+                appendFilled(&out, groups * bitWidth, zero: 0) { p in
+                    // 32 bits at a time; the zero padding is already in place.
+                    var acc: UInt64 = 0
+                    var accBits = 0
+                    var at = 0
+                    let raw = UnsafeMutableRawPointer(p)
+                    for k in 0..<chunk {
+                        acc |= (UInt64(truncatingIfNeeded: v[first + k]) & mask) << UInt64(accBits)
+                        accBits += bitWidth
+                        if accBits >= 32 {
+                            raw.storeBytes(of: UInt32(truncatingIfNeeded: acc).littleEndian, toByteOffset: at, as: UInt32.self)
+                            at += 4
+                            acc >>= 32
+                            accBits -= 32
+                        }
+                    }
+                    while accBits > 0 {
+                        p[at] = UInt8(truncatingIfNeeded: acc)
+                        at += 1
                         acc >>= 8
                         accBits -= 8
                     }
                 }
-                if accBits > 0 { out.append(UInt8(truncatingIfNeeded: acc)) }
                 start += chunk
+                left -= chunk
             }
-            pending.removeAll(keepingCapacity: true)
+            pendingCount = 0
         }
         var i = 0
-        let n = values.count
         while i < n {
-            let v = values[i]
+            let x = v[i]
             var run = 1
-            while i + run < n && values[i + run] == v { run += 1 }
-            if pending.count % 8 != 0 {
+            if T.self == UInt8.self {
+                // Levels: compare 8 bytes at a time.
+                let raw = UnsafeRawPointer(v)
+                let word = UInt64(truncatingIfNeeded: x) &* 0x0101_0101_0101_0101
+                while i + run + 8 <= n && raw.loadUnaligned(fromByteOffset: i + run, as: UInt64.self) == word { run += 8 }
+            }
+            while i + run < n && v[i + run] == x { run += 1 }
+            if pendingCount % 8 != 0 {
                 // Fill the open bit-packed group first.
-                let take = min(run, 8 - pending.count % 8)
-                for _ in 0..<take { pending.append(UInt64(truncatingIfNeeded: v)) }
+                let take = min(run, 8 - pendingCount % 8)
+                pendingCount += take
                 i += take
                 continue
             }
             if run >= 8 {
                 flushPacked()
                 appendVarint(UInt64(run) << 1, &out)
-                let u = UInt64(truncatingIfNeeded: v)
+                let u = UInt64(truncatingIfNeeded: x)
                 for k in 0..<valueBytes { out.append(UInt8(truncatingIfNeeded: u >> (8 * UInt64(k)))) }
             } else {
-                for _ in 0..<run { pending.append(UInt64(truncatingIfNeeded: v)) }
+                if pendingCount == 0 { pendingStart = i }
+                pendingCount += run
             }
             i += run
         }
