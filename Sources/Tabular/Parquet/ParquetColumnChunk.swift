@@ -14,7 +14,8 @@ struct DecodedChunk {
 
 enum ColumnChunkDecoder {
     /// Decodes `bytes` (the chunk, read from the file) for `leaf`.
-    static func decode(_ bytes: [UInt8], meta: ColumnMetaData, leaf: ParquetLeaf) throws(ParquetIssue) -> DecodedChunk {
+    static func decode(_ bytes: [UInt8], meta: ColumnMetaData, leaf: ParquetLeaf,
+                       zstd: ZstdContexts? = nil) throws(ParquetIssue) -> DecodedChunk {
         guard PageCodec.isSupported(meta.codec) else {
             throw ParquetIssue("compression \(meta.codec.name) is not supported", unsupported: true)
         }
@@ -43,7 +44,7 @@ enum ColumnChunkDecoder {
                 }
                 return (bytes, body.lowerBound, body.upperBound)
             }
-            try PageCodec.decompress(meta.codec, bytes, body, size: size, into: &scratch)
+            try PageCodec.decompress(meta.codec, bytes, body, size: size, into: &scratch, zstd: zstd)
             return (scratch, 0, scratch.count)
         }
         var pos = 0

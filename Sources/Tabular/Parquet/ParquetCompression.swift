@@ -5,6 +5,31 @@ import CSnappy
 import CZlib
 import CZstd
 
+/// ZSTD compression and decompression contexts, made on first use and reused
+/// from page to page (`ZSTD_compress`/`ZSTD_decompress` set up a fresh one,
+/// with its tables, on every call). One reader or writer at a time.
+final class ZstdContexts {
+    private var cctx: OpaquePointer?
+    private var dctx: OpaquePointer?
+
+    init() {}
+
+    deinit {
+        if let cctx { ZSTD_freeCCtx(cctx) }
+        if let dctx { ZSTD_freeDCtx(dctx) }
+    }
+
+    var compression: OpaquePointer? {
+        if cctx == nil { cctx = ZSTD_createCCtx() }
+        return cctx
+    }
+
+    var decompression: OpaquePointer? {
+        if dctx == nil { dctx = ZSTD_createDCtx() }
+        return dctx
+    }
+}
+
 /// Page compression and decompression for the codecs this module supports.
 enum PageCodec {
     /// Codecs the reader can decompress.
@@ -39,7 +64,7 @@ enum PageCodec {
     /// As ``decompress(_:_:_:size:)``, into `out` (replaced; its storage is
     /// reused from page to page).
     static func decompress(_ codec: CompressionCodec, _ input: [UInt8], _ range: Range<Int>,
-                           size: Int, into out: inout [UInt8]) throws(ParquetIssue) {
+                           size: Int, into out: inout [UInt8], zstd: ZstdContexts? = nil) throws(ParquetIssue) {
         guard range.lowerBound >= 0, range.upperBound <= input.count, size >= 0 else {
             throw ParquetIssue("page extends past the column chunk")
         }
@@ -87,7 +112,11 @@ enum PageCodec {
                 }
                 resize(&out, max(size, 1))
                 let n = out.withUnsafeMutableBytes { o in
-                    ZSTD_decompress(o.baseAddress!, size, src, range.count)
+                    if let dctx = zstd?.decompression {
+                        ZSTD_decompressDCtx(dctx, o.baseAddress!, size, src, range.count)
+                    } else {
+                        ZSTD_decompress(o.baseAddress!, size, src, range.count)
+                    }
                 }
                 guard ZSTD_isError(n) == 0, n == size else {
                     throw ParquetIssue("ZSTD page does not decompress (corrupt data or wrong size)")
@@ -137,7 +166,8 @@ enum PageCodec {
     }
 
     /// Compresses a page body with `codec` (uncompressed, SNAPPY, ZSTD or GZIP).
-    static func compress(_ codec: CompressionCodec, _ input: [UInt8], zstdLevel: Int32 = 1) -> [UInt8] {
+    static func compress(_ codec: CompressionCodec, _ input: [UInt8], zstdLevel: Int32 = 1,
+                         zstd: ZstdContexts? = nil) -> [UInt8] {
         switch codec {
         case .snappy:
             // The output is not zero-filled first: only the bytes written are kept.
@@ -156,7 +186,12 @@ enum PageCodec {
             let bound = ZSTD_compressBound(input.count)
             return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { o, initialized in
                 let n = input.withUnsafeBytes { i in
-                    ZSTD_compress(o.baseAddress!, bound, i.baseAddress ?? UnsafeRawPointer(o.baseAddress!), input.count, zstdLevel)
+                    let src = i.baseAddress ?? UnsafeRawPointer(o.baseAddress!)
+                    // Same output as ZSTD_compress, which runs ZSTD_compressCCtx on a fresh context.
+                    if let cctx = zstd?.compression {
+                        return ZSTD_compressCCtx(cctx, o.baseAddress!, bound, src, input.count, zstdLevel)
+                    }
+                    return ZSTD_compress(o.baseAddress!, bound, src, input.count, zstdLevel)
                 }
                 precondition(ZSTD_isError(n) == 0, "ZSTD_compress failed")
                 initialized = n

@@ -73,6 +73,7 @@ public final class ParquetReader {
     let metadata: FileMetaData
     let columns: [ParquetTopColumn]
     private var started = false
+    private let zstd = ZstdContexts()
 
     /// Opens `path` and reads its footer (file metadata) and schema.
     ///
@@ -221,7 +222,7 @@ public final class ParquetReader {
         let meta = metadata.rowGroups[g].columns[leaf.index].metaData!
         let bytes = try file.read(at: Int(Self.chunkStart(meta)), count: Int(meta.totalCompressedSize))
         do throws(ParquetIssue) {
-            return try ColumnChunkDecoder.decode(bytes, meta: meta, leaf: leaf)
+            return try ColumnChunkDecoder.decode(bytes, meta: meta, leaf: leaf, zstd: zstd)
         } catch {
             throw TabularError(kind: error.unsupported ? .unsupported : .malformedFile, file: path, column: c.name,
                                message: "\(groupText(g)): \(error.message)")

@@ -62,6 +62,7 @@ public final class ParquetWriter {
     private var rowGroups: [RowGroup] = []
     private var totalRows: Int64 = 0
     private var closed = false
+    private let zstd = ZstdContexts()
 
     /// Creates (or truncates) `path` for a file with columns `fields`.
     public init(path: String, fields: [Field], options: ParquetWriteOptions = ParquetWriteOptions()) throws(TabularError) {
@@ -270,7 +271,7 @@ public final class ParquetWriter {
 
     /// Writes one page (header + compressed body); returns (uncompressed, compressed) sizes with the header.
     private func writePage(_ header: PageHeader, body: [UInt8]) throws(TabularError) -> (Int64, Int64) {
-        let compressed = PageCodec.compress(codec, body)
+        let compressed = PageCodec.compress(codec, body, zstd: zstd)
         var h = header
         h.uncompressedSize = Int32(body.count)
         h.compressedSize = Int32(compressed.count)
