@@ -11,6 +11,8 @@
 #   make bench-compare  tools/bench_store.sh: the store's benchmarks and raw C on the same store, one run
 #   make bench-feast  Feast 0.67 on the same data (.venv-feast)
 #   make bench-data   just the data: bench-data/<entities>x<events>/bench_stats.csv
+#   make bench-parquet our Parquet reader/writer vs pyarrow, single-threaded
+#                     (tools/parquet_bench/run.sh; PQBENCH_ARGS="--rows 100000")
 #   make clean
 
 SHELL := /bin/bash
@@ -40,7 +42,7 @@ FEAST_ARGS     ?=
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data clean
+.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null; then \
@@ -109,5 +111,11 @@ $(BENCH_DIR)/bench_stats.csv: tools/gen_data.py
 bench-feast: $(BENCH_DIR)/bench_stats.parquet
 	.venv-feast/bin/python tools/feast_bench/run.py $< $(FEAST_ARGS)
 
+# 1M-row feature table written by pyarrow (snappy, zstd, none) in
+# bench-data/parquet/; read and write throughput of ours and pyarrow's, same run.
+PQBENCH_ARGS ?=
+bench-parquet: deps venv
+	tools/parquet_bench/run.sh $(PQBENCH_ARGS)
+
 clean:
-	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build bench-results
+	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build bench-results tools/parquet_bench/.build

@@ -14,7 +14,8 @@ struct DecodedChunk {
 
 enum ColumnChunkDecoder {
     /// Decodes `bytes` (the chunk, read from the file) for `leaf`.
-    static func decode(_ bytes: [UInt8], meta: ColumnMetaData, leaf: ParquetLeaf) throws(ParquetIssue) -> DecodedChunk {
+    static func decode(_ bytes: [UInt8], meta: ColumnMetaData, leaf: ParquetLeaf,
+                       zstd: ZstdContexts? = nil) throws(ParquetIssue) -> DecodedChunk {
         guard PageCodec.isSupported(meta.codec) else {
             throw ParquetIssue("compression \(meta.codec.name) is not supported", unsupported: true)
         }
@@ -25,6 +26,27 @@ enum ColumnChunkDecoder {
         var chunk = DecodedChunk(values: PhysicalValues(type: leaf.physical))
         var dictionary: PhysicalValues?
         let expected = meta.numValues
+        // Size the outputs once from the metadata (capped: it is only a hint,
+        // and a corrupt count must not allocate gigabytes).
+        let hint = Int(max(0, min(expected, 1 << 22)))
+        chunk.values.reserve(hint)
+        if leaf.maxDefinition > 0 { chunk.definitions.reserveCapacity(hint) }
+        if leaf.maxRepetition > 0 { chunk.repetitions.reserveCapacity(hint) }
+        // Decompressed pages, one at a time, in one reused buffer.
+        var scratch: [UInt8] = []
+        /// A page body as (bytes, start, end): uncompressed pages are decoded
+        /// in place in the chunk, others are decompressed into `scratch`.
+        func pageBytes(_ body: Range<Int>, size: Int) throws(ParquetIssue) -> ([UInt8], Int, Int) {
+            if meta.codec == .uncompressed {
+                guard size >= 0 else { throw ParquetIssue("page extends past the column chunk") }
+                guard body.count == size else {
+                    throw ParquetIssue("uncompressed page of \(body.count) bytes claims \(size)")
+                }
+                return (bytes, body.lowerBound, body.upperBound)
+            }
+            try PageCodec.decompress(meta.codec, bytes, body, size: size, into: &scratch, zstd: zstd)
+            return (scratch, 0, scratch.count)
+        }
         var pos = 0
         let end = bytes.count
         let defWidth = Encodings.bitWidth(UInt64(leaf.maxDefinition))
@@ -59,13 +81,13 @@ enum ColumnChunkDecoder {
                     continue
                 case .dictionaryPage:
                     guard dictionary == nil, chunk.levelCount == 0 else { throw ParquetIssue("a second dictionary page") }
-                    let page = try PageCodec.decompress(meta.codec, bytes, body, size: Int(header.uncompressedSize))
+                    let (page, lo, hi) = try pageBytes(body, size: Int(header.uncompressedSize))
                     guard header.numValues >= 0 else { throw ParquetIssue("negative dictionary size") }
                     guard header.encoding == PageEncoding.plain.rawValue || header.encoding == PageEncoding.plainDictionary.rawValue else {
                         throw ParquetIssue("dictionary encoding \(header.encoding) is not PLAIN", unsupported: true)
                     }
                     var dict = PhysicalValues(type: leaf.physical)
-                    try Encodings.decodePlain(page, 0, page.count, count: Int(header.numValues), typeLength: typeLength, into: &dict)
+                    try Encodings.decodePlain(page, lo, hi, count: Int(header.numValues), typeLength: typeLength, into: &dict)
                     dictionary = dict
                 case .dataPage, .dataPageV2:
                     let n = Int(header.numValues)
@@ -74,18 +96,19 @@ enum ColumnChunkDecoder {
                     }
                     let page: [UInt8]
                     var at = 0
+                    var hi = 0
                     var repRange = 0..<0, defRange = 0..<0
                     if type == .dataPage {
-                        page = try PageCodec.decompress(meta.codec, bytes, body, size: Int(header.uncompressedSize))
+                        (page, at, hi) = try pageBytes(body, size: Int(header.uncompressedSize))
                         func prefixed(_ encoding: Int32) throws(ParquetIssue) -> Range<Int> {
                             guard encoding == PageEncoding.rle.rawValue else {
                                 throw ParquetIssue("level encoding \(encoding) is not supported", unsupported: true)
                             }
-                            guard at + 4 <= page.count else { throw ParquetIssue("levels past the end of the page") }
+                            guard at + 4 <= hi else { throw ParquetIssue("levels past the end of the page") }
                             let length = Int(UInt32(page[at]) | UInt32(page[at + 1]) << 8
                                              | UInt32(page[at + 2]) << 16 | UInt32(page[at + 3]) << 24)
                             at += 4
-                            guard length <= page.count - at else {
+                            guard length <= hi - at else {
                                 throw ParquetIssue("levels of \(length) bytes past the end of the page")
                             }
                             defer { at += length }
@@ -106,6 +129,7 @@ enum ColumnChunkDecoder {
                             ? try PageCodec.decompress(meta.codec, bytes, valueBody, size: valueSize)
                             : try PageCodec.decompress(.uncompressed, bytes, valueBody, size: valueSize)
                         page = levels + values
+                        hi = page.count
                         repRange = 0..<repLength
                         defRange = repLength..<(repLength + defLength)
                         at = repLength + defLength
@@ -120,14 +144,15 @@ enum ColumnChunkDecoder {
                         try Encodings.decodeHybrid(page, defRange.lowerBound, defRange.upperBound, bitWidth: defWidth,
                                                    count: n, into: &chunk.definitions)
                         let maxDef = UInt8(leaf.maxDefinition)
-                        nonNull = 0
-                        for k in before..<chunk.definitions.count {
-                            let d = chunk.definitions[k]
-                            guard d <= maxDef else { throw ParquetIssue("definition level \(d) above the maximum \(maxDef)") }
-                            if d == maxDef { nonNull += 1 }
+                        let (present, largest) = chunk.definitions.withUnsafeBufferPointer { d in
+                            Encodings.levelStats(UnsafeBufferPointer(rebasing: d[before...]), maxDef)
                         }
+                        if largest > maxDef, let d = chunk.definitions[before...].first(where: { $0 > maxDef }) {
+                            throw ParquetIssue("definition level \(d) above the maximum \(maxDef)")
+                        }
+                        nonNull = present
                     }
-                    try decodeValues(page, at, page.count, count: nonNull, encoding: header.encoding,
+                    try decodeValues(page, at, hi, count: nonNull, encoding: header.encoding,
                                      typeLength: typeLength, dictionary: dictionary, into: &chunk.values)
                     chunk.levelCount += n
                 }

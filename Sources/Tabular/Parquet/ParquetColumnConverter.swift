@@ -33,7 +33,9 @@ enum ParquetColumnConverter {
 
     /// Converts `chunk` to a column of `type` with `rows` rows. Values that do
     /// not fit come back as issues (their rows hold zero).
-    static func convert(_ chunk: DecodedChunk, _ column: ParquetTopColumn, as type: DataType,
+    /// The chunk's value arrays are moved into the column where no conversion
+    /// is needed (`chunk` is left without values).
+    static func convert(_ chunk: inout DecodedChunk, _ column: ParquetTopColumn, as type: DataType,
                         rows: Int) throws(ParquetIssue) -> (Column, [ParquetRowIssue]) {
         guard let leaf = column.leaf else { throw ParquetIssue("column cannot be read") }
         if case .list(let present, let slot) = column.shape, case .float32Vector(let n) = type {
@@ -43,11 +45,30 @@ enum ParquetColumnConverter {
             throw ParquetIssue("column chunk holds \(chunk.levelCount) values, the row group has \(rows) rows")
         }
         var validity: [Bool]
+        var validCount = rows
         if leaf.maxDefinition == 0 {
             validity = [Bool](repeating: true, count: rows)
         } else {
             let maxDef = UInt8(leaf.maxDefinition)
-            validity = chunk.definitions.map { $0 == maxDef }
+            validity = chunk.definitions.withUnsafeBufferPointer { d in
+                [Bool](unsafeUninitializedCapacity: d.count) { out, initialized in
+                    guard let to = out.baseAddress, let from = d.baseAddress else { initialized = 0; return }
+                    if maxDef == 1 {
+                        // Levels are checked to be 0 or 1 here: the bytes of false and true.
+                        UnsafeMutableRawPointer(to).copyMemory(from: from, byteCount: d.count)
+                    } else {
+                        for k in 0..<d.count { to[k] = from[k] == maxDef }
+                    }
+                    initialized = d.count
+                }
+            }
+            // A flat column holds one dense value per valid row (checked page by page).
+            validCount = chunk.values.count
+        }
+        // No conversion: the dense values become the column, spread in place
+        // over the null rows.
+        if let storage = try identity(&chunk.values, column.kind, as: type, validity, validCount) {
+            return (Column(type: type, storage: storage, validity: validity), [])
         }
         var issues: [ParquetRowIssue] = []
         let v = chunk.values
@@ -95,6 +116,10 @@ enum ParquetColumnConverter {
                 throw ParquetIssue("cannot read \(column.typeText) as timestamp")
             }
         case .string, .bytes:
+            if let fast = binary(v, validity, validCount, check: type == .string) {
+                storage = fast
+                break
+            }
             var offsets: [Int] = [0]
             offsets.reserveCapacity(rows + 1)
             var bytes: [UInt8] = []
@@ -123,6 +148,95 @@ enum ParquetColumnConverter {
             throw ParquetIssue("cannot read \(column.typeText) as \(type)")
         }
         return (Column(type: type, storage: storage, validity: validity), issues)
+    }
+
+    /// The column storage when `values` need no conversion to `type` (same
+    /// representation), moved out of `values`; nil otherwise.
+    private static func identity(_ values: inout PhysicalValues, _ kind: ParquetValueKind, as type: DataType,
+                                 _ validity: [Bool], _ validCount: Int) throws(ParquetIssue) -> Column.Storage? {
+        func take<T>(_ a: inout [T], _ zero: T) throws(ParquetIssue) -> [T] {
+            guard a.count == validCount else {
+                throw ParquetIssue("column chunk holds \(a.count) values for \(validCount) non-null rows")
+            }
+            var out: [T] = []
+            swap(&out, &a)
+            expand(&out, validity, zero)
+            return out
+        }
+        switch (kind, type) {
+        case (.bool, .bool): return .bool(try take(&values.bools, false))
+        case (.int32(unsigned: false), .int32): return .int32(try take(&values.int32s, 0))
+        case (.int64(unsigned: false), .int64), (.timestamp(.micros), .timestamp), (.int96, .timestamp):
+            return .int64(try take(&values.int64s, 0))
+        case (.float32, .float32): return .float32(try take(&values.floats, 0))
+        case (.float64, .float64): return .float64(try take(&values.doubles, 0))
+        default: return nil
+        }
+    }
+
+    /// Spreads `a`'s dense values (one per valid row, in order) over
+    /// `validity.count` rows in place, back to front; null rows get `zero`.
+    @inline(__always)
+    private static func expand<T>(_ a: inout [T], _ validity: [Bool], _ zero: T) {
+        let rows = validity.count
+        var j = a.count - 1
+        guard a.count < rows else { return }
+        Encodings.reserve(&a, adding: rows - a.count)
+        a.append(contentsOf: repeatElement(zero, count: rows - a.count))
+        a.withUnsafeMutableBufferPointer { o in
+            validity.withUnsafeBufferPointer { v in
+                var row = rows - 1
+                // Rows 0...j are all valid (and in place) once row reaches j.
+                while row > j {
+                    if v[row] { o[row] = o[j]; j -= 1 } else { o[row] = zero }
+                    row -= 1
+                }
+            }
+        }
+    }
+
+    /// Binary values for string/bytes without copying the bytes: nulls take no
+    /// bytes, so the dense buffer is already the column's. Nil when a string
+    /// is not valid UTF-8 (the general path reports it), or the counts do not
+    /// match.
+    private static func binary(_ v: PhysicalValues, _ validity: [Bool], _ validCount: Int,
+                               check: Bool) -> Column.Storage? {
+        let rows = validity.count
+        guard v.offsets.count == validCount + 1, v.offsets.first == 0 else { return nil }
+        if check {
+            let ok = v.bytes.withUnsafeBufferPointer { b -> Bool in
+                guard let base = b.baseAddress, b.count > 0 else { return true }
+                // All ASCII: every value is valid UTF-8. Otherwise check each value.
+                var any: UInt64 = 0
+                var k = 0
+                let raw = UnsafeRawPointer(base)
+                while k + 8 <= b.count { any |= raw.loadUnaligned(fromByteOffset: k, as: UInt64.self); k += 8 }
+                while k < b.count { any |= UInt64(b[k]); k += 1 }
+                if any & 0x8080_8080_8080_8080 == 0 { return true }
+                return v.offsets.withUnsafeBufferPointer { o in
+                    for i in 0..<validCount where o[i + 1] > o[i] {
+                        if !UTF8Validation.isValid(base + o[i], o[i + 1] - o[i]) { return false }
+                    }
+                    return true
+                }
+            }
+            if !ok { return nil }
+        }
+        if validCount == rows { return .binary(offsets: v.offsets, bytes: v.bytes) }
+        let offsets = [Int](unsafeUninitializedCapacity: rows + 1) { out, initialized in
+            v.offsets.withUnsafeBufferPointer { o in
+                validity.withUnsafeBufferPointer { valid in
+                    var j = 0
+                    out[0] = 0
+                    for row in 0..<rows {
+                        if valid[row] { j += 1 }
+                        out[row + 1] = o[j]
+                    }
+                }
+            }
+            initialized = rows + 1
+        }
+        return .binary(offsets: offsets, bytes: v.bytes)
     }
 
     /// Places dense values at the valid rows; `f` returns nil for a value out of range.

@@ -73,6 +73,7 @@ public final class ParquetReader {
     let metadata: FileMetaData
     let columns: [ParquetTopColumn]
     private var started = false
+    private let zstd = ZstdContexts()
 
     /// Opens `path` and reads its footer (file metadata) and schema.
     ///
@@ -221,7 +222,7 @@ public final class ParquetReader {
         let meta = metadata.rowGroups[g].columns[leaf.index].metaData!
         let bytes = try file.read(at: Int(Self.chunkStart(meta)), count: Int(meta.totalCompressedSize))
         do throws(ParquetIssue) {
-            return try ColumnChunkDecoder.decode(bytes, meta: meta, leaf: leaf)
+            return try ColumnChunkDecoder.decode(bytes, meta: meta, leaf: leaf, zstd: zstd)
         } catch {
             throw TabularError(kind: error.unsupported ? .unsupported : .malformedFile, file: path, column: c.name,
                                message: "\(groupText(g)): \(error.message)")
@@ -325,7 +326,11 @@ final class ParquetBatchSource: BatchSource {
         let range = cursor..<end
         cursor = end
         if rejected.isEmpty {
-            let lines = Array((groupFirstRow + range.lowerBound)..<(groupFirstRow + range.upperBound))
+            let first = groupFirstRow + range.lowerBound
+            let lines = [Int](unsafeUninitializedCapacity: range.count) { out, initialized in
+                for k in 0..<range.count { out[k] = first + k }
+                initialized = range.count
+            }
             return RecordBatch(fields: fields, columns: decoded.map { $0.slice(range) }, sourceLines: lines)
         }
         let lines = keep.map { groupFirstRow + $0 }
@@ -338,12 +343,12 @@ final class ParquetBatchSource: BatchSource {
         decoded = []
         bad = [:]
         for (k, c) in columns.enumerated() {
-            let chunk = try reader.decodeChunk(c, group: g)
+            var chunk = try reader.decodeChunk(c, group: g)
             let field = fields[k]
             let column: Column
             let issues: [ParquetRowIssue]
             do {
-                (column, issues) = try ParquetColumnConverter.convert(chunk, c, as: field.type, rows: rows)
+                (column, issues) = try ParquetColumnConverter.convert(&chunk, c, as: field.type, rows: rows)
             } catch {
                 throw TabularError(kind: error.unsupported ? .unsupported : .malformedFile, file: reader.path,
                                    column: c.name, message: "\(reader.groupText(g)): \(error.message)")
@@ -406,16 +411,20 @@ final class ParquetFile {
     /// `count` bytes at `offset`; the range must lie inside the file.
     func read(at offset: Int, count: Int) throws(TabularError) -> [UInt8] {
         precondition(offset >= 0 && count >= 0 && offset + count <= size)
-        var out = [UInt8](repeating: 0, count: count)
         var done = 0
         var failure: Int32 = 0
-        out.withUnsafeMutableBytes { b in
+        // Not zero-filled first: every byte is read (or the array is dropped on error).
+        let out = [UInt8](unsafeUninitializedCapacity: count) { b, initialized in
             while done < count {
                 let n = pread(fd, b.baseAddress! + done, count - done, off_t(offset + done))
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                if n == 0 { failure = -1; return }
+                if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+                if n == 0 { failure = -1; break }
                 done += n
             }
+            // Bytes past a failed read are never looked at; mark them initialised
+            // only when all were read, and zero the rest otherwise.
+            if done < count { (b.baseAddress! + done).initialize(repeating: 0, count: count - done) }
+            initialized = count
         }
         if failure == -1 { throw TabularError(kind: .io, file: path, message: "file shrank while being read") }
         if failure != 0 { throw TabularError(kind: .io, file: path, message: "cannot read: \(errnoText(failure))") }
