@@ -75,6 +75,9 @@ do {
         let store = try Store.open(at: args[1])
         var options = PointInTimeOptions()
         options.fullFeatureNames = true
+        // PITBENCH_BLOCK_ROWS / PITBENCH_BATCH_SIZE: try other block and batch sizes.
+        if let v = getenv("PITBENCH_BLOCK_ROWS").flatMap({ Int(String(cString: $0)) }) { options.blockRows = v }
+        if let v = getenv("PITBENCH_BATCH_SIZE").flatMap({ Int(String(cString: $0)) }) { options.batchSize = v }
         let sampler = startSampler()
         let t0 = seconds()
         let record = try store.exportTrainingSet(entities: args[2], refs: ["bench_stats:*", "bench_stats_6h:*"],
