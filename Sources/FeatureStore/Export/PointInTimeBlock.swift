@@ -120,7 +120,14 @@ struct PointInTimeWalker {
                         e += 1
                     }
                     target.removeSubrange(prefixCount...)
-                    target.append(contentsOf: UnsafeRawBufferPointer(rebasing: kb[keyStart[first]..<keyStart[first + 1]]))
+                    if let width = table.fixedKeyBytes {
+                        // The key is the entry's first 16 bytes: no random read of keyBytes
+                        // (rows are in key order here, not row order: a cache miss each).
+                        var head = (entries[g].hi.bigEndian, entries[g].lo.bigEndian)
+                        withUnsafeBytes(of: &head) { target.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<width])) }
+                    } else {
+                        target.append(contentsOf: UnsafeRawBufferPointer(rebasing: kb[keyStart[first]..<keyStart[first + 1]]))
+                    }
                     let entityEnd = target.count
                     let keyCount = entityEnd + KeyCodec.orderSuffixBytes
                     try target.withUnsafeBytes { tb in
