@@ -105,7 +105,7 @@ bench-feast: $(BENCH_DIR)/bench_stats.parquet
 	.venv-feast/bin/python tools/feast_bench/run.py $< $(FEAST_ARGS)
 
 # Data, store and outputs under bench-data/pit/<case>/ (made once, reused);
-# see tools/pit_bench/run.sh. The large case needs about 8 GB of disk.
+# see tools/pit_bench/run.sh. The large case needs about 5-6 GB of disk.
 bench-pit: deps venv
 	RUNS=$(PIT_RUNS) PYTHON=.venv/bin/python tools/pit_bench/run.sh $(PIT_CASES)
 

@@ -9,7 +9,9 @@
 #
 # Environment: RUNS (default 3) rounds of every tool, interleaved;
 # PYTHON (default .venv/bin/python, `make venv`: duckdb, polars, pyarrow);
-# PIT_DATA (default bench-data/pit) for data, stores and outputs.
+# PIT_DATA (default bench-data/pit) for data, stores and outputs;
+# BASELINE=path/to/another/pitbench adds it as "featurestore baseline" (e.g. a
+# build of an older commit) — its output must agree too.
 #
 # Data (made once, then reused): tools/gen_data.py bench writes each table as
 # CSV and Parquet (seeds 1 and 2: different values, no two events of a user
@@ -63,6 +65,9 @@ for case in "${CASES[@]}"; do
     echo "== $case: round $run of $RUNS (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     stamp() { sed "s/^{/{\"case\":\"$case\",\"run\":$run,\"label\":\"$1\",\"loadavg\":\"$(cut -d' ' -f1 /proc/loadavg)\",/"; }
     $BIN export "$dir/store" "$dir/entities.csv" "$dir/out/featurestore.csv" | stamp featurestore | tee -a "$results" >&2
+    if [ -n "${BASELINE:-}" ]; then
+      "$BASELINE" export "$dir/store" "$dir/entities.csv" "$dir/out/baseline.csv" | stamp "featurestore baseline" | tee -a "$results" >&2
+    fi
     "$PY" $HERE/duckdb_pit.py "$dir/entities.csv" "${tables[@]}" "$dir/out/duckdb.csv" | stamp duckdb | tee -a "$results" >&2
     "$PY" $HERE/duckdb_pit.py "$dir/entities.csv" "${tables[@]}" "$dir/out/duckdb-1t.csv" --threads 1 | stamp "duckdb 1 thread" | tee -a "$results" >&2
     "$PY" $HERE/polars_pit.py "$dir/entities.csv" "${tables[@]}" "$dir/out/polars.csv" | stamp polars | tee -a "$results" >&2
@@ -70,7 +75,7 @@ for case in "${CASES[@]}"; do
     if [ "$run" = 1 ]; then
       echo "== $case: checking the outputs agree" >&2
       "$PY" $HERE/compare.py "$dir/out/featurestore.csv" "$dir/out/duckdb.csv" "$dir/out/duckdb-1t.csv" \
-        "$dir/out/polars.csv" "$dir/out/polars-1t.csv" | tee "$dir/compare.json" >&2
+        "$dir/out/polars.csv" "$dir/out/polars-1t.csv" ${BASELINE:+"$dir/out/baseline.csv"} | tee "$dir/compare.json" >&2
     fi
   done
   "$PY" $HERE/report.py "$results"
