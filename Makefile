@@ -10,6 +10,7 @@
 #   make bench-c      tools/lmdb_get_bench.c: raw mdb_get, the physical limit
 #   make bench-compare  tools/bench_store.sh: the store's benchmarks and raw C on the same store, one run
 #   make bench-feast  Feast 0.67 on the same data (.venv-feast)
+#   make bench-pit    point-in-time export vs DuckDB ASOF JOIN and polars join_asof
 #   make bench-data   just the data: bench-data/<entities>x<events>/bench_stats.csv
 #   make bench-parquet our Parquet reader/writer vs pyarrow, single-threaded
 #                     (tools/parquet_bench/run.sh; PQBENCH_ARGS="--rows 100000")
@@ -38,11 +39,14 @@ BENCH_DIR      := $(BENCH_DATA)/$(BENCH_ENTITIES)x$(BENCH_EVENTS)
 BENCH_STORE    ?=
 BENCH_C_ARGS   ?=
 FEAST_ARGS     ?=
+# bench-pit: cases (small = 1M events x 100k rows, large = 10M x 1M) and rounds.
+PIT_CASES      ?= small large
+PIT_RUNS       ?= 3
 
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet clean
+.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null; then \
@@ -116,6 +120,11 @@ bench-feast: $(BENCH_DIR)/bench_stats.parquet
 PQBENCH_ARGS ?=
 bench-parquet: deps venv
 	tools/parquet_bench/run.sh $(PQBENCH_ARGS)
+
+# Data, store and outputs under bench-data/pit/<case>/ (made once, reused);
+# see tools/pit_bench/run.sh. The large case needs about 5-6 GB of disk.
+bench-pit: deps venv
+	RUNS=$(PIT_RUNS) PYTHON=.venv/bin/python tools/pit_bench/run.sh $(PIT_CASES)
 
 clean:
 	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build bench-results tools/parquet_bench/.build

@@ -23,6 +23,10 @@ final class PointInTimeBlock: @unchecked Sendable {
     var chosen: [[UnsafeRawBufferPointer?]] = []
     /// Per table: rows that found an event.
     var matched: [Int] = []
+    /// The encoded keys and sorted rows of the last table joined: a table
+    /// with the same join-key columns (the usual case: one entity) reuses
+    /// them instead of encoding and sorting again.
+    fileprivate var sorted: PointInTimeWalker.SortedKeys?
 
     func append(_ batch: RecordBatch) {
         starts.append(rowCount)
@@ -41,11 +45,20 @@ struct PointInTimeWalker {
     /// Events created after this are invisible (`asOf`).
     let maxCreated: Int64
 
-    private struct Entry {
+    fileprivate struct Entry {
         var hi: UInt64
         var lo: UInt64
         var t: Int64
         var row: Int32
+    }
+
+    /// One table's step 1 and 2, kept for the next table with the same keys.
+    fileprivate struct SortedKeys {
+        var signature: [JoinKey]
+        var columns: [Int]
+        var keyBytes: [UInt8]
+        var keyStart: [Int]
+        var entries: [Entry]
     }
 
     /// Flattens the block's timestamps; a null one is an error naming the line.
@@ -68,51 +81,23 @@ struct PointInTimeWalker {
         block.times = times
         block.chosen = []
         block.matched = []
+        block.sorted = nil
     }
 
     /// Joins table `t` of the plan for every row of `block`.
     func join(table t: Int, _ block: PointInTimeBlock, txn: borrowing Transaction, events: Database) throws {
         let table = plan.tables[t]
         let n = block.rowCount
-        // 1. Entity keys, encoded as in the event log (flat buffer + offsets).
-        var keyBytes: [UInt8] = []
-        var keyStart = [Int](repeating: 0, count: n + 1)
-        var present = [Bool](repeating: true, count: n)
-        if let width = table.fixedKeyBytes {
-            keyBytes = [UInt8](repeating: 0, count: n * width)
-            try encodeFixed(table, block, width: width, into: &keyBytes, present: &present)
-            for i in 0...n { keyStart[i] = i * width }
-        } else {
-            keyBytes.reserveCapacity(n * 16)
-            try encodeGeneral(table, block, into: &keyBytes, starts: &keyStart, present: &present)
-        }
-        // 2. Sort (entity key, t, row).
-        var entries: [Entry] = []
-        entries.reserveCapacity(n)
         let fixed = table.fixedKeyBytes != nil
-        keyBytes.withUnsafeBytes { kb in
-            for i in 0..<n where present[i] {
-                let (hi, lo) = Self.head(kb, keyStart[i], keyStart[i + 1])
-                entries.append(Entry(hi: hi, lo: lo, t: block.times[i], row: Int32(i)))
-            }
-            if fixed {
-                entries.sort { a, b in
-                    if a.hi != b.hi { return a.hi < b.hi }
-                    if a.lo != b.lo { return a.lo < b.lo }
-                    if a.t != b.t { return a.t < b.t }
-                    return a.row < b.row
-                }
-            } else {
-                entries.sort { a, b in
-                    if a.hi != b.hi { return a.hi < b.hi }
-                    if a.lo != b.lo { return a.lo < b.lo }
-                    let c = Self.compareKeys(kb, keyStart, Int(a.row), Int(b.row))
-                    if c != 0 { return c < 0 }
-                    if a.t != b.t { return a.t < b.t }
-                    return a.row < b.row
-                }
-            }
+        let signature = table.keys.map(\.0), columns = table.keys.map(\.1)
+        let keys: SortedKeys
+        if let previous = block.sorted, previous.signature == signature, previous.columns == columns {
+            keys = previous
+        } else {
+            keys = try sortedKeys(table, block, signature: signature, columns: columns)
+            block.sorted = keys
         }
+        let keyBytes = keys.keyBytes, keyStart = keys.keyStart, entries = keys.entries
         // 3. Walk.
         var chosen = [UnsafeRawBufferPointer?](repeating: nil, count: n)
         var matched = 0
@@ -135,7 +120,14 @@ struct PointInTimeWalker {
                         e += 1
                     }
                     target.removeSubrange(prefixCount...)
-                    target.append(contentsOf: UnsafeRawBufferPointer(rebasing: kb[keyStart[first]..<keyStart[first + 1]]))
+                    if let width = table.fixedKeyBytes {
+                        // The key is the entry's first 16 bytes: no random read of keyBytes
+                        // (rows are in key order here, not row order: a cache miss each).
+                        var head = (entries[g].hi.bigEndian, entries[g].lo.bigEndian)
+                        withUnsafeBytes(of: &head) { target.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<width])) }
+                    } else {
+                        target.append(contentsOf: UnsafeRawBufferPointer(rebasing: kb[keyStart[first]..<keyStart[first + 1]]))
+                    }
                     let entityEnd = target.count
                     let keyCount = entityEnd + KeyCodec.orderSuffixBytes
                     try target.withUnsafeBytes { tb in
@@ -200,6 +192,108 @@ struct PointInTimeWalker {
         }
         block.chosen.append(chosen)
         block.matched.append(matched)
+    }
+
+    /// Steps 1 and 2 for table `table`: the rows' encoded keys, and the rows
+    /// sorted by (key, t, row).
+    private func sortedKeys(_ table: PointInTimePlan.Table, _ block: PointInTimeBlock,
+                            signature: [JoinKey], columns: [Int]) throws -> SortedKeys {
+        let n = block.rowCount
+        // 1. Entity keys, encoded as in the event log (flat buffer + offsets).
+        var keyBytes: [UInt8] = []
+        var keyStart = [Int](repeating: 0, count: n + 1)
+        var present = [Bool](repeating: true, count: n)
+        if let width = table.fixedKeyBytes {
+            keyBytes = [UInt8](repeating: 0, count: n * width)
+            try encodeFixed(table, block, width: width, into: &keyBytes, present: &present)
+            for i in 0...n { keyStart[i] = i * width }
+        } else {
+            keyBytes.reserveCapacity(n * 16)
+            try encodeGeneral(table, block, into: &keyBytes, starts: &keyStart, present: &present)
+        }
+        // 2. Sort (entity key, t, row).
+        var entries: [Entry] = []
+        entries.reserveCapacity(n)
+        let fixed = table.fixedKeyBytes != nil
+        keyBytes.withUnsafeBytes { kb in
+            for i in 0..<n where present[i] {
+                let (hi, lo) = Self.head(kb, keyStart[i], keyStart[i + 1])
+                entries.append(Entry(hi: hi, lo: lo, t: block.times[i], row: Int32(i)))
+            }
+            if fixed {
+                Self.radixSort(&entries)
+            } else {
+                entries.sort { a, b in
+                    if a.hi != b.hi { return a.hi < b.hi }
+                    if a.lo != b.lo { return a.lo < b.lo }
+                    let c = Self.compareKeys(kb, keyStart, Int(a.row), Int(b.row))
+                    if c != 0 { return c < 0 }
+                    if a.t != b.t { return a.t < b.t }
+                    return a.row < b.row
+                }
+            }
+        }
+        return SortedKeys(signature: signature, columns: columns, keyBytes: keyBytes, keyStart: keyStart, entries: entries)
+    }
+
+    /// Sorts by (hi, lo, t, row) — the order of fixed-width keys: a stable
+    /// LSD radix sort on the bytes of (hi, lo) that differ between entries
+    /// (a few for integer ids), then each run of equal keys by (t, row). A
+    /// comparison sort of a million entries took longer than a table's walk.
+    private static func radixSort(_ entries: inout [Entry]) {
+        let n = entries.count
+        @inline(__always) func byTime(_ a: Entry, _ b: Entry) -> Bool { a.t != b.t ? a.t < b.t : a.row < b.row }
+        guard n > 256 else {
+            entries.sort { a, b in a.hi != b.hi ? a.hi < b.hi : a.lo != b.lo ? a.lo < b.lo : byTime(a, b) }
+            return
+        }
+        var andHi = UInt64.max, orHi: UInt64 = 0, andLo = UInt64.max, orLo: UInt64 = 0
+        for e in entries { andHi &= e.hi; orHi |= e.hi; andLo &= e.lo; orLo |= e.lo }
+        // Least significant first: lo's bytes, then hi's; only those that vary.
+        var passes: [(hi: Bool, shift: UInt64)] = []
+        for shift in stride(from: UInt64(0), to: 64, by: 8) where ((andLo ^ orLo) >> shift) & 0xFF != 0 { passes.append((false, shift)) }
+        for shift in stride(from: UInt64(0), to: 64, by: 8) where ((andHi ^ orHi) >> shift) & 0xFF != 0 { passes.append((true, shift)) }
+        if !passes.isEmpty {
+            var other = entries
+            var counts = [Int](repeating: 0, count: 256)
+            for pass in passes {
+                entries.withUnsafeBufferPointer { from in
+                other.withUnsafeMutableBufferPointer { to in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for b in 0..<256 { counts[b] = 0 }
+                    for e in from { counts[Int(truncatingIfNeeded: ((pass.hi ? e.hi : e.lo) >> pass.shift) & 0xFF)] += 1 }
+                    var sum = 0
+                    for b in 0..<256 { let c = counts[b]; counts[b] = sum; sum += c }
+                    for e in from {
+                        let b = Int(truncatingIfNeeded: ((pass.hi ? e.hi : e.lo) >> pass.shift) & 0xFF)
+                        to[counts[b]] = e
+                        counts[b] += 1
+                    }
+                }}}
+                swap(&entries, &other)
+            }
+        }
+        // Runs of one key: by time, then row (short runs: one entity's rows).
+        entries.withUnsafeMutableBufferPointer { e in
+            var g = 0
+            while g < n {
+                var end = g + 1
+                while end < n, e[end].hi == e[g].hi, e[end].lo == e[g].lo { end += 1 }
+                if end - g > 1 {
+                    if end - g <= 16 {
+                        for i in (g + 1)..<end {       // insertion sort
+                            let x = e[i]
+                            var j = i
+                            while j > g, byTime(x, e[j - 1]) { e[j] = e[j - 1]; j -= 1 }
+                            e[j] = x
+                        }
+                    } else {
+                        e[g..<end].sort(by: byTime)
+                    }
+                }
+                g = end
+            }
+        }
     }
 
     /// The first 16 bytes of a key as two big-endian integers (zero-padded):

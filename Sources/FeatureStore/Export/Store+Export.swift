@@ -57,6 +57,8 @@ extension Store {
                 // CSV (SPEC 7's format) or Parquet (snappy, µs UTC timestamps), by extension.
                 var csv: CSVWriter?
                 var parquet: ParquetWriter?
+                var halves: CSVHalfFormatter?
+                defer { halves?.finish() }
                 loop: while true {
                     switch channel.receive() {
                     case .header(let fields):
@@ -67,7 +69,19 @@ extension Store {
                             try csv?.write(header: fields.map(\.name))
                         }
                     case .batch(let batch):
-                        try csv?.write(batch: batch)
+                        if let csv {
+                            // Formatting CSV costs more than the join: the second half
+                            // of each batch is formatted on a thread of its own.
+                            let rows = batch.rowCount
+                            if rows >= CSVHalfFormatter.minimumRows {
+                                if halves == nil { halves = CSVHalfFormatter() }
+                                halves!.submit(batch, rows: rows / 2..<rows)
+                                try csv.write(batch: batch, rows: 0..<rows / 2)
+                                try csv.write(formatted: halves!.result())
+                            } else {
+                                try csv.write(batch: batch)
+                            }
+                        }
                         try parquet?.write(batch: batch)
                     case .end: break loop
                     case .abort: unlink(temporary); return
@@ -174,5 +188,65 @@ extension Store {
         }
         types[timestampColumn] = .timestamp
         return types
+    }
+}
+
+/// A thread that formats rows of batches as CSV (``CSVFormatter``) for the
+/// export's writer, which formats the other rows meanwhile: one job at a time,
+/// `submit` then `result`. `finish()` ends the thread.
+final class CSVHalfFormatter: @unchecked Sendable {
+    /// Smaller batches are formatted on the writer's thread alone.
+    static let minimumRows = 4096
+
+    private let jobs = BoundedChannel<(RecordBatch, Range<Int>)?>(capacity: 1)
+    private let results = BoundedChannel<[UInt8]>(capacity: 1)
+    private var thread = pthread_t()
+    private var running = false
+
+    init() {
+        let me = Unmanaged.passRetained(self).toOpaque()
+        running = pthread_create(&thread, nil, { arg in
+            let me = Unmanaged<CSVHalfFormatter>.fromOpaque(arg!).takeRetainedValue()
+            me.run()
+            return nil
+        }, me) == 0
+        if !running { Unmanaged<CSVHalfFormatter>.fromOpaque(me).release() }
+    }
+
+    private func run() {
+        let formatter = CSVFormatter()
+        var size = 1 << 20
+        while let job = jobs.receive() {
+            let (batch, rows) = job
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(size)
+            formatter.format(batch, rows: rows, into: &bytes)
+            size = max(size, bytes.count)
+            _ = results.send(bytes)
+        }
+    }
+
+    /// Starts formatting `rows` of `batch`.
+    func submit(_ batch: RecordBatch, rows: Range<Int>) {
+        if running {
+            _ = jobs.send((batch, rows))
+        } else {
+            // No thread (pthread_create failed): format here.
+            var bytes: [UInt8] = []
+            CSVFormatter().format(batch, rows: rows, into: &bytes)
+            _ = results.send(bytes)
+        }
+    }
+
+    /// The bytes of the last job, once formatted.
+    func result() -> [UInt8] { results.receive() }
+
+    /// Ends the thread (after its current job) and waits for it.
+    func finish() {
+        guard running else { return }
+        running = false
+        results.close()
+        _ = jobs.send(nil)
+        pthread_join(thread, nil)
     }
 }

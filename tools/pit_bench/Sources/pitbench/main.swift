@@ -1,0 +1,101 @@
+// pitbench: the FeatureStore side of tools/pit_bench/run.sh.
+//
+//   pitbench ingest STORE DEFINITIONS.yaml TABLE=FILE...   (setup, not timed by run.sh)
+//   pitbench export STORE ENTITIES.csv OUT.csv              (the timed part)
+//   pitbench check-csv [ROWS] [SEED]                        (CSVWriter vs its old algorithm)
+//
+// `export` calls Store.exportTrainingSet (entity file → point-in-time join of
+// both tables → CSV file, with the training-set record) and prints one JSON
+// line: the call's wall time, the process's peak RSS (getrusage: includes the
+// LMDB map's file pages the join touched, which are page cache) and the peak
+// of RssAnon (heap and stacks only), sampled every 2 ms on a thread.
+import FeatureStore
+import Tabular
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func seconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// kB of a `Name:` line of /proc/self/status.
+func statusKB(_ name: String) -> Int {
+    guard let f = fopen("/proc/self/status", "r") else { return 0 }
+    defer { fclose(f) }
+    var line = [CChar](repeating: 0, count: 256)
+    while fgets(&line, 256, f) != nil {
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if text.hasPrefix(name + ":") {
+            return Int(text.dropFirst(name.count + 1).filter { $0.isNumber }) ?? 0
+        }
+    }
+    return 0
+}
+
+nonisolated(unsafe) var peakAnonKB = 0
+nonisolated(unsafe) var sampling = true
+
+func startSampler() -> pthread_t {
+    var thread = pthread_t()
+    pthread_create(&thread, nil, { _ in
+        while sampling {
+            peakAnonKB = max(peakAnonKB, statusKB("RssAnon"))
+            usleep(2000)
+        }
+        return nil
+    }, nil)
+    return thread
+}
+
+func fail(_ message: String) -> Never {
+    fputs("pitbench: \(message)\n", stderr)
+    exit(2)
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let command = args.first else { fail("usage: pitbench ingest|export …") }
+do {
+    switch command {
+    case "ingest":
+        guard args.count >= 4 else { fail("usage: pitbench ingest STORE DEFINITIONS TABLE=FILE…") }
+        let store = try Store.create(at: args[1])
+        _ = try store.apply(definitionsFile: args[2])
+        for pair in args[3...] {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { fail("expected TABLE=FILE, got \(pair)") }
+            let t0 = seconds()
+            let result = try store.ingest(table: parts[0], files: [parts[1]])
+            print("{\"ingest\":\"\(parts[0])\",\"rows\":\(result.rows),\"seconds\":\(((seconds() - t0) * 1000).rounded() / 1000)}")
+        }
+    case "export":
+        guard args.count == 4 else { fail("usage: pitbench export STORE ENTITIES OUT") }
+        let store = try Store.open(at: args[1])
+        var options = PointInTimeOptions()
+        options.fullFeatureNames = true
+        // PITBENCH_BLOCK_ROWS / PITBENCH_BATCH_SIZE: try other block and batch sizes.
+        if let v = getenv("PITBENCH_BLOCK_ROWS").flatMap({ Int(String(cString: $0)) }) { options.blockRows = v }
+        if let v = getenv("PITBENCH_BATCH_SIZE").flatMap({ Int(String(cString: $0)) }) { options.batchSize = v }
+        let sampler = startSampler()
+        let t0 = seconds()
+        let record = try store.exportTrainingSet(entities: args[2], refs: ["bench_stats:*", "bench_stats_6h:*"],
+                                                 to: args[3], options: options)
+        let wall = seconds() - t0
+        sampling = false
+        pthread_join(sampler, nil)
+        var usage = rusage()
+        getrusage(0, &usage)   // RUSAGE_SELF
+        let matched = record.tables.map { "\"\($0.name)\":\($0.matchedRows)" }.joined(separator: ",")
+        print("{\"tool\":\"featurestore\",\"seconds\":\((wall * 1000).rounded() / 1000),\"rows\":\(record.rows),"
+              + "\"max_rss_mb\":\(usage.ru_maxrss / 1024),\"peak_anon_mb\":\(peakAnonKB / 1024),"
+              + "\"matched\":{\(matched)},\"output\":\"\(args[3])\"}")
+    case "check-csv":
+        try checkCSV(rows: args.count > 1 ? Int(args[1])! : 1_000_000, seed: args.count > 2 ? UInt64(args[2])! : 1)
+    default:
+        fail("unknown command \(command)")
+    }
+} catch {
+    fail("\(error)")
+}
