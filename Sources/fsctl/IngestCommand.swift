@@ -94,7 +94,7 @@ struct IngestCommand: ParsableCommand {
         for b in result.batches {
             let target = b.destination == "offline" ? "" : " (\(b.destination == "both" ? "offline and online" : "online only"))"
             let from = result.batches.count > 1 ? " from \(b.source)" : ""
-            var line = "ingested \(b.rows) rows\(from) into \(table)\(target) as batch \(b.id)"
+            var line = "ingested \(b.rows) \(b.rows == 1 ? "row" : "rows")\(from) into \(table)\(target) as batch \(b.id)"
             if result.batches.count == 1 { line += " " + timing }
             lines.append(line)
             if b.rejected > 0, let path = result.rejectsFiles[b.source] {

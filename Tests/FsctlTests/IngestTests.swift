@@ -90,7 +90,7 @@ import Testing
     @Test func ignoreExtraSkipsUnknownColumns() throws {
         let box = try Sandbox.withExample()
         try box.write("extra.csv", "user_id,event_timestamp,age,colour\n1,2025-11-15T01:00:00Z,3,red\n")
-        #expect(try box.ok("ingest", "user_stats", "extra.csv", "--ignore-extra").hasPrefix("ingested 1 rows "))
+        #expect(try box.ok("ingest", "user_stats", "extra.csv", "--ignore-extra").hasPrefix("ingested 1 row "))
     }
 
     @Test func skipLandsGoodRowsAndWritesRejectsWithReasons() throws {
@@ -103,7 +103,7 @@ import Testing
 
             """)
         let out = try box.ok("ingest", "user_stats", "mixed.csv", "--on-invalid", "skip", "--rejects", "rejects.jsonl")
-        #expect(out.contains("ingested 1 rows into user_stats as batch 1 ("))
+        #expect(out.contains("ingested 1 row into user_stats as batch 1 ("))
         #expect(out.hasSuffix("rejected 2 rows of mixed.csv; reasons in rejects.jsonl\n"))
         let lines = try box.read("rejects.jsonl").split(separator: "\n")
         let rejects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
