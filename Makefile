@@ -14,6 +14,9 @@
 #   make bench-data   just the data: bench-data/<entities>x<events>/bench_stats.csv
 #   make bench-parquet our Parquet reader/writer vs pyarrow, single-threaded
 #                     (tools/parquet_bench/run.sh; PQBENCH_ARGS="--rows 100000")
+#   make bench-serve  fsctl serve vs redis-server, same data, one load generator
+#                     (tools/bench_serve.sh; tools/loadgen/loadgen.c)
+#   make test-python  the Python client's tests against a real fsctl serve
 #   make clean
 
 SHELL := /bin/bash
@@ -46,7 +49,7 @@ PIT_RUNS       ?= 3
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit clean
+.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-serve test-python clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null; then \
@@ -125,6 +128,21 @@ bench-parquet: deps venv
 # see tools/pit_bench/run.sh. The large case needs about 5-6 GB of disk.
 bench-pit: deps venv
 	RUNS=$(PIT_RUNS) PYTHON=.venv/bin/python tools/pit_bench/run.sh $(PIT_CASES)
+
+# One load generator speaking both our protocol and RESP (see its header).
+.build-c/loadgen: tools/loadgen/loadgen.c
+	@mkdir -p .build-c
+	gcc -O2 -Wall -Wextra -pthread -o $@ $<
+
+# 1M entities x 10 features in fsctl serve (release) and redis-server (apt);
+# single lookups and 100-entity batches, same connections and depth, same run.
+# Results in bench-results/serve-<UTC stamp>/ (summary.md). ROUNDS=3 by default.
+bench-serve: deps
+	BENCH_ENTITIES=$(BENCH_ENTITIES) tools/bench_serve.sh
+
+# The Python client (tools/python/fsclient, standard library) against fsctl serve.
+test-python: build
+	FSCTL=$(FSCTL) $(PYTHON) -m unittest discover -s tools/python/tests -v
 
 clean:
 	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build bench-results tools/parquet_bench/.build

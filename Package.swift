@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
         .library(name: "WireProtocol", targets: ["WireProtocol"]),
         .library(name: "FeatureServer", targets: ["FeatureServer"]),
+        .library(name: "FeatureClient", targets: ["FeatureClient"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -68,6 +69,16 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The async Swift client: one connection, pipelined requests matched by id.
+        .target(
+            name: "FeatureClient",
+            dependencies: [
+                "WireProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
@@ -94,6 +105,11 @@ let package = Package(
             "FeatureServer", "WireProtocol", "FeatureStore", "Tabular",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        // The Swift client against an in-process FeatureServer on a temporary store.
+        .testTarget(name: "FeatureClientTests", dependencies: [
+            "FeatureClient", "FeatureServer", "FeatureStore", "Tabular", "WireProtocol",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
     ]
 )
