@@ -267,6 +267,9 @@ final class ServerCore: Sendable {
 
     // MARK: Writes
 
+    /// Waits until every push handed to the writer has finished (before the event loops stop).
+    func waitForWrites() { writer.sync {} }
+
     /// PUSH on the serial writer queue; `done` gets the reply frame (or error frame) once committed.
     func push(_ frame: Frame, allocator: ByteBufferAllocator, done: @escaping @Sendable (ByteBuffer, ErrorCode?) -> Void) {
         let requestId = frame.requestId
