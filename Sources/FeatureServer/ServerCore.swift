@@ -202,11 +202,12 @@ final class ServerCore: Sendable {
 
     /// GET_ONLINE: one read transaction for all entities, cells written straight into the reply.
     func getOnline(_ frame: Frame, session: inout SessionCache, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        let request = try GetOnlineRequest.decode(frame.payload)
+        var payload = frame.payload
+        let head = try GetOnlineRequest.readHead(from: &payload)
         let generation = try store.catalogGeneration()
         let list: PreparedList
         let described: Bool
-        switch request.target {
+        switch head.target {
         case .list(let id):
             list = try lists.list(id, generation: generation)
             described = false
@@ -214,21 +215,27 @@ final class ServerCore: Sendable {
             list = try lists.prepare(s, generation: generation)
             described = true
         }
-        let n = request.entityCount
+        let n = head.entityCount
         guard n <= config.maxEntities else {
             throw WireError(.limitExceeded, "\(n) entities in one request; the limit is \(config.maxEntities)")
         }
         let k = list.columns.joinKeys.count
-        guard request.keyCount == k else {
-            throw WireError(.invalidArgument, "feature list \(list.id) has \(k) join key(s) (\(list.columns.joinKeys.map(\.name).joined(separator: ", "))); the request gave \(request.keyCount) per entity")
+        guard head.keyCount == k else {
+            throw WireError(.invalidArgument, "feature list \(list.id) has \(k) join key(s) (\(list.columns.joinKeys.map(\.name).joined(separator: ", "))); the request gave \(head.keyCount) per entity")
         }
-        session.entities.removeAll(keepingCapacity: true)
+        // Keys decoded straight into the connection's reusable rows (no allocation once warm for integer keys).
+        if session.entities.count != n || session.entities.first?.count != k {
+            session.entities = Array(repeating: Array(repeating: Value.int64(0), count: k), count: n)
+        }
         for e in 0..<n {
-            var row: [Value] = []
-            row.reserveCapacity(k)
-            for j in 0..<k { row.append(WireConversion.value(request.keys[e * k + j])) }
-            session.entities.append(row)
+            for j in 0..<k {
+                session.entities[e][j] = WireConversion.value(try payload.readWireTaggedValue("GET_ONLINE key"))
+            }
         }
+        guard payload.readableBytes == 0 else {
+            throw WireError(.malformed, "GET_ONLINE: \(payload.readableBytes) trailing byte(s) after the keys")
+        }
+        let request = (at: head.at, entityCount: n)
         var result = session.results.removeValue(forKey: list.id) ?? list.query.emptyResult()
         do {
             try list.query.read(entities: session.entities, at: request.at, into: &result)
