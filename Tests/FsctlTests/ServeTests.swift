@@ -223,24 +223,30 @@ import WireProtocol
         let client = try TestClient(port: server.port)
         try client.hello()
         let t = Self.nextDay
+        let rows = 20_000
         let id = try client.send(PushRequest(table: "user_stats", destination: .both, columns: [
-            PushColumn(name: "user_id", type: .int64, values: (0..<2000).map { .int64(Int64($0) + 1000) }),
-            PushColumn(name: "event_timestamp", type: .timestamp, values: (0..<2000).map { _ in .timestamp(t) }),
-            PushColumn(name: "age", type: .float64, values: (0..<2000).map { .float64(Double($0)) }),
+            PushColumn(name: "user_id", type: .int64, values: (0..<rows).map { .int64(Int64($0) + 1000) }),
+            PushColumn(name: "event_timestamp", type: .timestamp, values: (0..<rows).map { _ in .timestamp(t) }),
+            PushColumn(name: "age", type: .float64, values: (0..<rows).map { .float64(Double($0)) }),
         ]))
-        kill(server.process.processIdentifier, SIGTERM)
-        let frames = try client.drainUntilClosed()
-        #expect(server.terminate() == 0, "\(server.stderr)")
-        // The push was read before SIGTERM or after: either it committed and was
-        // answered, or it was refused with UNAVAILABLE; never lost silently.
-        let reply = try #require(frames.first { $0.requestId == id }, "no reply to the in-flight push: \(frames)")
-        if reply.isError {
-            #expect(throws: WireError.self) { try reply.decode(PushReply.self) }
-        } else {
-            #expect(try reply.decode(PushReply.self).rows == 2000)
-            let r = try box.run("get", "--json", "--features", "user_stats:age", "--entity", "user_id=2999", "--at", "2025-11-16T00:00:00Z").json()
-            #expect((((r as? [String: Any])?["results"] as? [[String: Any]])?[1]["values"] as? [Any])?.first as? Double == 1999)
+        // Frames are handled in order and reads answered at once: when HEALTH's reply is
+        // back, the server has read the push (which is committing, or committed).
+        let health = try client.send(HealthRequest())
+        var frames: [Frame] = []
+        while let f = try client.next() {
+            frames.append(f)
+            if f.requestId == health { break }
         }
+        kill(server.process.processIdentifier, SIGTERM)
+        frames += try client.drainUntilClosed()
+        #expect(server.terminate() == 0, "\(server.stderr)")
+        // Everything read before SIGTERM is answered: the push committed, then the connection closed.
+        let reply = try #require(frames.first { $0.requestId == id }, "no reply to the push read before SIGTERM: \(frames)")
+        #expect(try reply.decode(PushReply.self).rows == UInt32(rows))
+        let r = try box.run("get", "--json", "--features", "user_stats:age", "--entity", "user_id=20999", "--at", "2025-11-16T00:00:00Z").json()
+        #expect((((r as? [String: Any])?["results"] as? [[String: Any]])?[1]["values"] as? [Any])?.first as? Double == 19999)
+        // After the drain nothing listens.
+        #expect(throws: (any Error).self) { _ = try TestClient(port: server.port) }
         #expect(server.stderr.contains("draining"))
     }
 
