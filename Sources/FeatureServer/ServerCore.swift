@@ -103,8 +103,9 @@ final class ServerCore: Sendable {
 
     // MARK: Session
 
-    /// HELLO: the version and the token. Returns the reply and the scope, or an error that closes the connection.
-    func hello(_ frame: Frame, tls: Bool, allocator: ByteBufferAllocator) -> (ByteBuffer, WireScope?) {
+    /// HELLO: the version and the token. Returns the reply and the scope, or an
+    /// error reply (and its code) that closes the connection.
+    func hello(_ frame: Frame, tls: Bool, allocator: ByteBufferAllocator) -> (reply: ByteBuffer, scope: WireScope?, error: ErrorCode?) {
         do {
             let hello = try Hello.decode(frame.payload)
             guard hello.minVersion <= ProtocolVersion.current, ProtocolVersion.current <= hello.maxVersion else {
@@ -119,12 +120,12 @@ final class ServerCore: Sendable {
                                    serverFlags: flags, maxFrameBytes: UInt32(config.maxFrameBytes),
                                    maxEntities: UInt32(config.maxEntities), maxRows: UInt32(config.maxRows),
                                    maxInFlight: UInt32(config.maxInFlight))
-            return (Self.reply(reply, to: frame.requestId, allocator: allocator), scope)
+            return (Self.reply(reply, to: frame.requestId, allocator: allocator), scope, nil)
         } catch {
             var e = WireConversion.wireError(error)
             e.requestId = frame.requestId
             e.opcode = .hello
-            return (Self.errorFrame(e, allocator: allocator), nil)
+            return (Self.errorFrame(e, allocator: allocator), nil, e.code)
         }
     }
 
