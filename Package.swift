@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "FeatureStore", "LMDB", "Tabular", "FeatureServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // CLMDB only for the multi-process tests: a forked child must run plain C
         // (no Swift runtime after fork), acting as "another process" on the env.
@@ -95,6 +96,9 @@ let package = Package(
         .testTarget(name: "FsctlTests", dependencies: [
             "fsctl", "FeatureStore", "Tabular", "WireProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "WireProtocolTests", dependencies: [
             "WireProtocol",

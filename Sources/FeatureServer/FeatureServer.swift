@@ -138,6 +138,7 @@ public final class FeatureServer: Sendable {
             while !registry.withLockedValue({ $0.isEmpty }) && NIODeadline.now() < deadline {
                 usleep(10_000)
             }
+            core.waitForWrites()
             for channel in registry.withLockedValue({ Array($0.values) }) { _ = try? channel.close().wait() }
             _ = try? httpChannel?.close().wait()
             try? group.syncShutdownGracefully()

@@ -3,6 +3,7 @@ import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 import Tabular
+import WireProtocol
 
 /// The HTTP port: `GET /metrics` (Prometheus text), `GET /health`, and
 /// `POST /get-online-features` in Feast's JSON shapes (docs/wire-protocol.md, 8).
@@ -111,16 +112,38 @@ final class HTTPHandler: ChannelInboundHandler {
         guard n <= core.config.maxEntities else {
             throw FeatureStoreError(.invalidInput, "\(n) entities in one request; the limit is \(core.config.maxEntities)")
         }
-        // Keys sorted so the join-key order of the request does not matter.
-        let keys = request.entities.keys.sorted()
-        let entities: [[String: String]] = (0..<n).map { i in
-            var row: [String: String] = [:]
-            for k in keys { row[k] = request.entities[k]![i].text }
-            return row
+        // The same prepared lists as the binary protocol: no catalog decoding per request.
+        let selection = FeatureSelection(refs: request.features ?? [], services: request.feature_service.map { [$0] } ?? [],
+                                         fullFeatureNames: request.full_feature_names ?? false)
+        let list = try core.lists.prepare(selection, generation: try core.store.catalogGeneration())
+        let joinKeys = list.query.joinKeys
+        for name in request.entities.keys.sorted() where !joinKeys.contains(where: { $0.name == name }) {
+            throw FeatureStoreError(.invalidInput, "unknown join key '\(name)' (the features requested use \(joinKeys.map { "'\($0.name)'" }.joined(separator: ", ")))")
         }
-        let result = try core.store.onlineFeatures(refs: request.features ?? [], services: request.feature_service.map { [$0] } ?? [],
-                                                   entities: entities, fullFeatureNames: request.full_feature_names ?? false)
+        let rows: [[Value]] = try (0..<n).map { i in
+            try joinKeys.map { key in
+                guard let values = request.entities[key.name] else {
+                    throw FeatureStoreError(.invalidInput, "missing join key '\(key.name)' in \"entities\"")
+                }
+                return try Self.keyValue(values[i], key, entity: i + 1)
+            }
+        }
+        let result = try list.query.read(entities: rows)
         return result.feastJSON()
+    }
+
+    /// A JSON join-key value as the key's type (numbers given as strings are accepted, as Feast does).
+    static func keyValue(_ v: JSONScalar, _ key: JoinKey, entity: Int) throws -> Value {
+        let fail = FeatureStoreError(.invalidInput, "entity \(entity): join key '\(key.name)': \(v.text) is not a valid \(key.type)")
+        switch (key.type, v) {
+        case (.int64, .int(let i)): return .int64(i)
+        case (.int64, .string(let s)): guard let i = Int64(s) else { throw fail }; return .int64(i)
+        case (.int32, .int(let i)): guard let x = Int32(exactly: i) else { throw fail }; return .int32(x)
+        case (.int32, .string(let s)): guard let x = Int32(s) else { throw fail }; return .int32(x)
+        case (.string, _): return .string(v.text)
+        case (.bytes, .string(let s)): guard let b = Base64.decode(Array(s.utf8)) else { throw fail }; return .bytes(b)
+        default: throw fail
+        }
     }
 
     static func jsonString(_ s: String) -> String {

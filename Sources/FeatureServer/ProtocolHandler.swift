@@ -56,13 +56,13 @@ final class ProtocolHandler: ChannelDuplexHandler {
         let allocator = context.channel.allocator
         switch frame.opcode {
         case .hello:
-            let (reply, scope) = core.hello(frame, tls: tls, allocator: allocator)
+            let (reply, scope, code) = core.hello(frame, tls: tls, allocator: allocator)
             if let scope {
                 machine.handshakeSucceeded(scope: scope)
                 send(reply, context: context, opcode: .hello, code: nil, start: start)
             } else {
                 machine.handshakeFailed()
-                core.answered(.hello, .unauthenticated, since: start)
+                core.answered(.hello, code, since: start)
                 writeAndClose(context: context, reply)
             }
         case .push:

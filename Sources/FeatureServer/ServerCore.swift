@@ -103,8 +103,9 @@ final class ServerCore: Sendable {
 
     // MARK: Session
 
-    /// HELLO: the version and the token. Returns the reply and the scope, or an error that closes the connection.
-    func hello(_ frame: Frame, tls: Bool, allocator: ByteBufferAllocator) -> (ByteBuffer, WireScope?) {
+    /// HELLO: the version and the token. Returns the reply and the scope, or an
+    /// error reply (and its code) that closes the connection.
+    func hello(_ frame: Frame, tls: Bool, allocator: ByteBufferAllocator) -> (reply: ByteBuffer, scope: WireScope?, error: ErrorCode?) {
         do {
             let hello = try Hello.decode(frame.payload)
             guard hello.minVersion <= ProtocolVersion.current, ProtocolVersion.current <= hello.maxVersion else {
@@ -119,12 +120,12 @@ final class ServerCore: Sendable {
                                    serverFlags: flags, maxFrameBytes: UInt32(config.maxFrameBytes),
                                    maxEntities: UInt32(config.maxEntities), maxRows: UInt32(config.maxRows),
                                    maxInFlight: UInt32(config.maxInFlight))
-            return (Self.reply(reply, to: frame.requestId, allocator: allocator), scope)
+            return (Self.reply(reply, to: frame.requestId, allocator: allocator), scope, nil)
         } catch {
             var e = WireConversion.wireError(error)
             e.requestId = frame.requestId
             e.opcode = .hello
-            return (Self.errorFrame(e, allocator: allocator), nil)
+            return (Self.errorFrame(e, allocator: allocator), nil, e.code)
         }
     }
 
@@ -202,11 +203,12 @@ final class ServerCore: Sendable {
 
     /// GET_ONLINE: one read transaction for all entities, cells written straight into the reply.
     func getOnline(_ frame: Frame, session: inout SessionCache, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        let request = try GetOnlineRequest.decode(frame.payload)
+        var payload = frame.payload
+        let head = try GetOnlineRequest.readHead(from: &payload)
         let generation = try store.catalogGeneration()
         let list: PreparedList
         let described: Bool
-        switch request.target {
+        switch head.target {
         case .list(let id):
             list = try lists.list(id, generation: generation)
             described = false
@@ -214,21 +216,27 @@ final class ServerCore: Sendable {
             list = try lists.prepare(s, generation: generation)
             described = true
         }
-        let n = request.entityCount
+        let n = head.entityCount
         guard n <= config.maxEntities else {
             throw WireError(.limitExceeded, "\(n) entities in one request; the limit is \(config.maxEntities)")
         }
         let k = list.columns.joinKeys.count
-        guard request.keyCount == k else {
-            throw WireError(.invalidArgument, "feature list \(list.id) has \(k) join key(s) (\(list.columns.joinKeys.map(\.name).joined(separator: ", "))); the request gave \(request.keyCount) per entity")
+        guard head.keyCount == k else {
+            throw WireError(.invalidArgument, "feature list \(list.id) has \(k) join key(s) (\(list.columns.joinKeys.map(\.name).joined(separator: ", "))); the request gave \(head.keyCount) per entity")
         }
-        session.entities.removeAll(keepingCapacity: true)
+        // Keys decoded straight into the connection's reusable rows (no allocation once warm for integer keys).
+        if session.entities.count != n || session.entities.first?.count != k {
+            session.entities = Array(repeating: Array(repeating: Value.int64(0), count: k), count: n)
+        }
         for e in 0..<n {
-            var row: [Value] = []
-            row.reserveCapacity(k)
-            for j in 0..<k { row.append(WireConversion.value(request.keys[e * k + j])) }
-            session.entities.append(row)
+            for j in 0..<k {
+                session.entities[e][j] = WireConversion.value(try payload.readWireTaggedValue("GET_ONLINE key"))
+            }
         }
+        guard payload.readableBytes == 0 else {
+            throw WireError(.malformed, "GET_ONLINE: \(payload.readableBytes) trailing byte(s) after the keys")
+        }
+        let request = (at: head.at, entityCount: n)
         var result = session.results.removeValue(forKey: list.id) ?? list.query.emptyResult()
         do {
             try list.query.read(entities: session.entities, at: request.at, into: &result)
@@ -266,6 +274,9 @@ final class ServerCore: Sendable {
     }
 
     // MARK: Writes
+
+    /// Waits until every push handed to the writer has finished (before the event loops stop).
+    func waitForWrites() { writer.sync {} }
 
     /// PUSH on the serial writer queue; `done` gets the reply frame (or error frame) once committed.
     func push(_ frame: Frame, allocator: ByteBufferAllocator, done: @escaping @Sendable (ByteBuffer, ErrorCode?) -> Void) {

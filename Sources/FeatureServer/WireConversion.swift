@@ -84,6 +84,12 @@ enum WireConversion {
             case .corrupt, .io: return WireError(.internalError, "internal error (see the server log)")
             }
         }
+        if let e = error as? CatalogError {
+            // Resolution errors: an unknown name is NOT_FOUND, anything else a bad argument.
+            let text = e.description
+            let missing = text.contains("unknown") || text.contains(" has no feature ") || text.contains(" has no version ")
+            return WireError(missing ? .notFound : .invalidArgument, text)
+        }
         return WireError(.internalError, "internal error (see the server log)")
     }
 

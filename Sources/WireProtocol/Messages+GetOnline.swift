@@ -39,23 +39,44 @@ public struct GetOnlineRequest: WireMessage, Hashable {
         self.target = target; self.at = at; self.keyCount = keyCount; self.keys = keys
     }
 
-    public init(from buffer: inout ByteBuffer) throws {
+    /// The fields before the keys: what a server needs to decode keys in place
+    /// (into its own reusable storage) instead of into ``keys``.
+    public struct Head: Hashable, Sendable {
+        public var target: Target
+        /// nil = now.
+        public var at: Int64?
+        /// N.
+        public var entityCount: Int
+        /// K.
+        public var keyCount: Int
+    }
+
+    /// Reads the head; the buffer is left at the first key. Checks that the
+    /// keys can fit in what remains (each tagged value is at least 2 bytes).
+    public static func readHead(from buffer: inout ByteBuffer) throws -> Head {
         let selector = try buffer.readWire(UInt8.self, "GET_ONLINE selector")
+        let target: Target
         switch selector {
         case 0: target = .list(try buffer.readWire(UInt32.self, "GET_ONLINE list_id"))
         case 1: target = .selection(try FeatureSelection(from: &buffer))
         default: throw WireError(.malformed, "GET_ONLINE: unknown selector \(selector)")
         }
         let at = try buffer.readWire(Int64.self, "GET_ONLINE at")
-        self.at = at == Self.now ? nil : at
         let n = try buffer.readWireCount("GET_ONLINE entities", minBytesEach: 0)
-        keyCount = Int(try buffer.readWire(UInt32.self, "GET_ONLINE key_count"))
-        // Each tagged value is at least 2 bytes (a bool), so a lying count cannot allocate much.
-        let total = n * keyCount
-        guard keyCount <= 1024, total <= buffer.readableBytes / 2 else {
-            throw WireError(.malformed, "GET_ONLINE: \(n) entities × \(keyCount) keys is more than the payload holds")
+        let k = Int(try buffer.readWire(UInt32.self, "GET_ONLINE key_count"))
+        guard k <= 1024, n * k <= buffer.readableBytes / 2 else {
+            throw WireError(.malformed, "GET_ONLINE: \(n) entities × \(k) keys is more than the payload holds")
         }
-        if n > 0 && keyCount == 0 { throw WireError(.malformed, "GET_ONLINE: entities without keys") }
+        if n > 0 && k == 0 { throw WireError(.malformed, "GET_ONLINE: entities without keys") }
+        return Head(target: target, at: at == now ? nil : at, entityCount: n, keyCount: k)
+    }
+
+    public init(from buffer: inout ByteBuffer) throws {
+        let head = try Self.readHead(from: &buffer)
+        target = head.target
+        at = head.at
+        keyCount = head.keyCount
+        let total = head.entityCount * head.keyCount
         keys = []
         keys.reserveCapacity(total)
         for _ in 0..<total { keys.append(try buffer.readWireTaggedValue("GET_ONLINE key")) }
