@@ -17,7 +17,7 @@
 #
 # Usage: tools/bench_serve.sh   (env: BENCH_ENTITIES=1000000 ROUNDS=3 RUN_SECONDS=10 WARMUP=2
 #        CONNS=4 SINGLE_DEPTH=16 BATCH=100 BATCH_DEPTH=4 SERVE_THREADS= BENCH_OUT=bench-results/serve-<stamp>
-#        BENCH_TMP=/tmp)
+#        BENCH_TMP=/tmp FSCTL_BIN=path to skip the release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -55,9 +55,13 @@ csv=$root/bench-data/${entities}x1/bench_stats.csv
 make -s bench-data BENCH_ENTITIES="$entities" BENCH_EVENTS=1 >&2
 make -s .build-c/loadgen >&2
 loadgen=$root/.build-c/loadgen
-log "building fsctl (release)"
-swift build -c release --product fsctl >&2
-fsctl=$root/.build/release/fsctl
+if [ -n "${FSCTL_BIN:-}" ]; then
+  fsctl=$FSCTL_BIN    # a binary built elsewhere (the script's own check runs it on a debug build)
+else
+  log "building fsctl (release)"
+  swift build -c release --product fsctl >&2
+  fsctl=$root/.build/release/fsctl
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
