@@ -179,3 +179,25 @@ import LMDB
         #expect(stat.entries == forward.count)
     }
 }
+
+/// `check` finds a lineage index out of step.
+@Suite struct LineageCheckTests {
+    @Test func checkFindsAnEdgeMissingFromEitherIndex() throws {
+        let t = try TempStore(userStatsYAML)
+        #expect(try t.store.check().isHealthy)
+        let edge = try LineageKey.key(.table("user_stats"), "version_of", .tableVersion("user_stats", 1))
+        let reverse = try LineageKey.key(.tableVersion("user_stats", 1), "version_of", .table("user_stats"))
+        try t.store.environment.write { txn in _ = try txn.delete(reverse, in: t.store.db.lineageReverse!) }
+        #expect(try t.store.check().problems == [
+            "lineage_in: edge table:user_stats -version_of-> table_version:user_stats@1 is missing from the reverse index"])
+        try t.store.environment.write { txn in
+            try txn.put(reverse, [], in: t.store.db.lineageReverse!)
+            _ = try txn.delete(edge, in: t.store.db.lineage!)
+        }
+        #expect(try t.store.check().problems == [
+            "lineage_in: reverse entry table:user_stats -version_of-> table_version:user_stats@1 has no edge in 'lineage'"])
+        try t.store.environment.write { txn in try txn.put(edge, [1, 2], in: t.store.db.lineage!) }
+        #expect(try t.store.check().problems == [
+            "lineage: edge table:user_stats -version_of-> table_version:user_stats@1 has a malformed value"])
+    }
+}
