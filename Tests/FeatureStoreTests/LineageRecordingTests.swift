@@ -215,6 +215,10 @@ import Tabular
         #expect(try s.lineageNode(for: t.dir + "/in-labels.csv") == .entityFile(sha256: ts.entitiesSHA256))
         #expect(try s.lineageNode(for: t.dir + "/train.csv") == .trainingSet(ts.id))
         #expect(try s.lineageNode(for: batch.sha256) == .file(sha256: batch.sha256))
+        // A path with ':' and '@' in it is still a path.
+        let odd = t.dir + "/in-a:b@1.csv"
+        try FileManager.default.copyItem(atPath: t.dir + "/in-events.csv", toPath: odd)
+        #expect(try s.lineageNode(for: odd) == .file(sha256: batch.sha256))
         #expect(try s.lineageNode(for: "file:\(batch.sha256)") == .file(sha256: batch.sha256))
     }
 
