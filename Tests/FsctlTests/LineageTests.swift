@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FeatureStore
 
 /// `fsctl lineage` end to end: from a source file to a training set and back,
 /// the tree, `--json`, `--openlineage` checked against the official
@@ -85,6 +86,49 @@ import Testing
         #expect(OpenLineageOracle.validate(all.replacingOccurrences(of: "\"COMPLETE\"", with: "\"DONE\"")) != nil)
     }
 
+    /// From the source file to the production alias and back, with the model
+    /// registry's edges recorded through the library API (as `models register`
+    /// and `models alias set` record them), and the register run checked
+    /// against the OpenLineage schema.
+    @Test func fromTheSourceFileToTheProductionAliasAndBack() throws {
+        let (box, ts) = try filled()
+        do {
+            let store = try Store.open(at: box.store)
+            let now = Clock.nowMicros()
+            try store.environment.write { txn in
+                try store.addLineage([
+                    LineageEdge(from: .model("churn"), to: .modelVersion("churn", 1), kind: "version_of", atMicros: now),
+                    LineageEdge(from: .trainingSet(ts), to: .modelVersion("churn", 1), kind: "trained_on", atMicros: now),
+                    LineageEdge(from: .feature(table: "user_stats", feature: "age"), to: .modelVersion("churn", 1),
+                                kind: "reads", atMicros: now),
+                    LineageEdge(from: .modelVersion("churn", 1), to: .alias("churn", "production"), kind: "alias",
+                                atMicros: now, attributes: ["by": "test"]),
+                ], in: &txn)
+            }
+        }
+        let down = try box.run("lineage", "events.csv", "--downstream", "--json").json()
+        #expect(nodes(down).contains("model_version churn/1") && nodes(down).contains("alias churn@production"))
+        let feature = try box.ok("lineage", "user_stats:age", "--downstream")
+        #expect(feature == """
+            feature user_stats:age
+            ├── reads → model_version churn/1
+            │   └── alias → alias churn@production  by=test
+            └── reads → training_set \(ts)  version=1
+                └── trained_on → model_version churn/1  (see above)
+
+            """)
+        let up = try box.run("lineage", "churn@production", "--upstream", "--json").json()
+        #expect(nodes(up).first == "alias churn@production")
+        #expect(Set(nodes(up)).isSuperset(of: ["model churn", "training_set \(ts)", "batch 1", "table_version user_stats@1"]))
+        #expect(nodes(up).contains { $0.hasPrefix("file ") } && nodes(up).contains { $0.hasPrefix("entity_file ") })
+        #expect(try box.ok("lineage", "churn").hasPrefix("model churn\n"))
+        #expect(try box.ok("lineage", "churn/1", "--upstream", "--depth", "1").contains("← trained_on ─ training_set \(ts)"))
+        let events = try box.ok("lineage", "churn@production", "--upstream", "--openlineage")
+        #expect(events.split(separator: "\n").count == 3)   // ingest, export, register
+        #expect(events.contains("\"name\":\"register.churn\""))
+        if OpenLineageOracle.available { box.validateOpenLineage(events) }
+    }
+
     @Test func refusals() throws {
         let (box, ts) = try filled()
         let forms = "a ref is a table (user_stats), a table version (user_stats@2), a feature (user_stats:age), "
@@ -147,7 +191,7 @@ enum OpenLineageOracle {
 }
 
 extension Sandbox {
-    func validateOpenLineage(_ lines: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func validateOpenLineage(_ lines: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         if let problems = OpenLineageOracle.validate(lines) {
             Issue.record("OpenLineage events do not match the 2-0-2 schema:\n\(problems)\n\(lines)", sourceLocation: sourceLocation)
         }
