@@ -73,6 +73,13 @@ extension ONNXModel {
                 _ = version
                 throw fail(nil, 0, "imports operator set \"\(domain)\"; only ai.onnx and ai.onnx.ml operators are supported")
             }
+            guard model.opsets.contains(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" }) else {
+                throw fail(nil, 0, "the model imports no ai.onnx operator set (truncated or not an ONNX model?)")
+            }
+            if graph.nodes.contains(where: { $0.domain == "ai.onnx.ml" }), !model.opsets.contains(where: { $0.domain == "ai.onnx.ml" }) {
+                throw fail(nil, 0, "nodes use ai.onnx.ml operators but the model does not import that operator set (truncated?)")
+            }
+            if graph.nodes.isEmpty { throw fail(nil, 0, "the graph has no nodes") }
             if graph.hasSparseInitializers { throw fail(nil, 0, "sparse initializers are not supported") }
             for t in graph.initializers {
                 if t.isExternal { throw fail(nil, 0, "initializer \"\(t.name)\" keeps its data in an external file") }
