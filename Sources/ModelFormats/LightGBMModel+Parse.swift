@@ -49,7 +49,7 @@ extension LightGBMModel {
         }
         let averageOutput = header["average_output"] != nil || lines[1..<min(index, lines.count)].contains { $0.text == "average_output" }
 
-        var nodes = [Node](), leafValues = [Double](), roots = [Int32](), words = [UInt32]()
+        var nodes = [Node](), roots = [Int32](), depths = [Int32](), words = [UInt32]()
         var sawEnd = false
         while index < lines.count {
             let line = lines[index]
@@ -67,7 +67,7 @@ extension LightGBMModel {
                 index += 1
             }
             try Self.appendTree(fields, at: treeLine, features: maxFeature + 1,
-                                nodes: &nodes, leafValues: &leafValues, roots: &roots, words: &words)
+                                nodes: &nodes, roots: &roots, depths: &depths, words: &words)
         }
         guard sawEnd else {
             throw ModelFormatError(format, at: "line \(lines.count)", "no \"end of trees\" line: the file is truncated")
@@ -77,7 +77,7 @@ extension LightGBMModel {
             throw ModelFormatError(format, at: "", "\(roots.count) trees is not a multiple of num_tree_per_iteration=\(perIteration)")
         }
         self.init(inputCount: maxFeature + 1, kind: kind, featureNames: featureNames, link: link, nodes: nodes,
-                  leafValues: leafValues, roots: roots, categoryWords: words, treesPerIteration: perIteration,
+                  roots: roots, depths: depths, categoryWords: words, treesPerIteration: perIteration,
                   averageOutput: averageOutput)
     }
 
@@ -108,9 +108,11 @@ extension LightGBMModel {
         }
     }
 
-    /// Flattens one `Tree=` block, validating its arrays.
+    /// Flattens one `Tree=` block, validating its arrays: its internal nodes, then
+    /// its leaves as nodes that point to themselves (so a walk of exactly the
+    /// tree's depth ends on the leaf, whose `threshold` holds the leaf value).
     static func appendTree(_ fields: [String: (value: Substring, line: Int)], at treeLine: Int, features: Int,
-                           nodes: inout [Node], leafValues: inout [Double], roots: inout [Int32], words: inout [UInt32]) throws {
+                           nodes: inout [Node], roots: inout [Int32], depths: inout [Int32], words: inout [UInt32]) throws {
         let format = ModelFormat.lightgbmText
         func field(_ key: String) throws -> (value: Substring, line: Int) {
             guard let f = fields[key] else {
@@ -139,10 +141,18 @@ extension LightGBMModel {
         if let linear = fields["is_linear"], linear.value != "0" {
             throw ModelFormatError(format, at: "line \(linear.line)", "linear trees (is_linear=1) are not supported")
         }
-        let leafBase = leafValues.count
-        leafValues.append(contentsOf: try list("leaf_value", count: numLeaves) { Double($0) })
+        let leafValues = try list("leaf_value", count: numLeaves) { Double($0) }
+        let base = nodes.count
+        func appendLeaves(after inner: Int) {
+            for (l, value) in leafValues.enumerated() {
+                let me = Int32(base + inner + l)
+                nodes.append(Node(threshold: value, feature: 0, left: me, right: me, flags: leafFlag))
+            }
+        }
         if numLeaves == 1 {
-            roots.append(Int32(~leafBase))
+            roots.append(Int32(base))
+            depths.append(0)
+            appendLeaves(after: 0)
             return
         }
         let inner = numLeaves - 1
@@ -168,16 +178,18 @@ extension LightGBMModel {
         }
         // Every internal node and leaf reached exactly once from node 0.
         var seenNode = [Bool](repeating: false, count: inner), seenLeaf = [Bool](repeating: false, count: numLeaves)
-        var stack = [0]
+        var stack = [(0, 1)]
+        var depth = 1
         seenNode[0] = true
-        while let i = stack.popLast() {
+        while let (i, d) = stack.popLast() {
+            depth = max(depth, d)
             for c in [left[i], right[i]] {
                 if c >= 0 {
                     guard c < inner, !seenNode[c] else {
                         throw ModelFormatError(format, at: "line \(try field("left_child").line)", "node \(i) has child \(c): not a tree of \(numLeaves) leaves")
                     }
                     seenNode[c] = true
-                    stack.append(c)
+                    stack.append((c, d + 1))
                 } else {
                     let l = ~c
                     guard l < numLeaves, !seenLeaf[l] else {
@@ -189,8 +201,8 @@ extension LightGBMModel {
         }
         let wordBase = words.count
         words.append(contentsOf: catWords)
-        let base = nodes.count
         roots.append(Int32(base))
+        depths.append(Int32(depth))
         for i in 0..<inner {
             guard (0..<features).contains(splitFeature[i]) else {
                 throw ModelFormatError(format, at: "line \(try field("split_feature").line)", "node \(i) splits on feature \(splitFeature[i]), the model has \(features)")
@@ -210,10 +222,11 @@ extension LightGBMModel {
             } else if t.isNaN {
                 throw ModelFormatError(format, at: "line \(try field("threshold").line)", "node \(i) has a NaN threshold")
             }
-            func child(_ c: Int) -> Int32 { c >= 0 ? Int32(base + c) : Int32(~(leafBase + ~c)) }
+            func child(_ c: Int) -> Int32 { c >= 0 ? Int32(base + c) : Int32(base + inner + ~c) }
             nodes.append(Node(threshold: t, feature: Int32(splitFeature[i]), left: child(left[i]), right: child(right[i]),
                               flags: UInt8(dt & 0x0F)))
         }
+        appendLeaves(after: inner)
     }
 
     /// The file's lines (without `\n` or `\r\n`), numbered from 1.

@@ -7,9 +7,9 @@
 /// sends a code in its bitset left and NaN, negative or unseen codes right;
 /// raw scores are summed in double in file order; then the objective's link.
 final class LightGBMModel: LoadedModel {
-    /// One internal node. `left`/`right` >= 0 are absolute node indices, < 0 are
-    /// `~leafIndex` into `leafValues`. For a categorical node `threshold`'s bit
-    /// pattern holds `start << 32 | wordCount` into `categoryWords`.
+    /// One node. `left`/`right` are absolute node indices; a leaf points to
+    /// itself and holds its value in `threshold`. For a categorical node
+    /// `threshold`'s bit pattern holds `start << 32 | wordCount` into `categoryWords`.
     struct Node {
         var threshold: Double
         var feature: Int32
@@ -19,6 +19,7 @@ final class LightGBMModel: LoadedModel {
     }
 
     static let categoricalFlag: UInt8 = 1
+    static let leafFlag: UInt8 = 0x80
     static let defaultLeftFlag: UInt8 = 2
     /// `(decision_type >> 2) & 3`, kept in bits 2–3 of `flags`.
     static let missingZero: UInt8 = 1 << 2
@@ -40,24 +41,24 @@ final class LightGBMModel: LoadedModel {
     let featureNames: [String]?
     let link: Link
     let nodes: [Node]
-    let leafValues: [Double]
-    /// Root of each tree: a node index, or `~leaf` for a one-leaf tree.
+    /// Root node of each tree, and its depth (steps from the root to its deepest leaf).
     let roots: [Int32]
+    let depths: [Int32]
     let categoryWords: [UInt32]
     /// Trees per iteration (the number of classes for multiclass, else 1).
     let treesPerIteration: Int
     /// Divide raw scores by the number of iterations (random-forest mode).
     let averageOutput: Bool
 
-    init(inputCount: Int, kind: ModelKind, featureNames: [String]?, link: Link, nodes: [Node], leafValues: [Double],
-         roots: [Int32], categoryWords: [UInt32], treesPerIteration: Int, averageOutput: Bool) {
+    init(inputCount: Int, kind: ModelKind, featureNames: [String]?, link: Link, nodes: [Node],
+         roots: [Int32], depths: [Int32], categoryWords: [UInt32], treesPerIteration: Int, averageOutput: Bool) {
         self.inputCount = inputCount
         self.kind = kind
         self.featureNames = featureNames
         self.link = link
         self.nodes = nodes
-        self.leafValues = leafValues
         self.roots = roots
+        self.depths = depths
         self.categoryWords = categoryWords
         self.treesPerIteration = treesPerIteration
         self.averageOutput = averageOutput
@@ -69,19 +70,7 @@ final class LightGBMModel: LoadedModel {
         precondition(row.count == inputCount && output.count == treesPerIteration, "row/output size mismatch")
         let out = output.baseAddress!
         for k in 0..<treesPerIteration { out[k] = 0 }
-        nodes.withUnsafeBufferPointer { np in
-            leafValues.withUnsafeBufferPointer { lv in
-                categoryWords.withUnsafeBufferPointer { cw in
-                    let x = row.baseAddress!
-                    var k = 0
-                    for t in 0..<roots.count {
-                        out[k] += lv[Self.leaf(np, cw, root: roots[t], x: x)]
-                        k += 1
-                        if k == treesPerIteration { k = 0 }
-                    }
-                }
-            }
-        }
+        withTrees { trees in trees.accumulate(row.baseAddress!, into: out) }
         finish(out)
     }
 
@@ -96,28 +85,18 @@ final class LightGBMModel: LoadedModel {
 
     private func predictRange(_ range: Range<Int>, _ buffers: BatchBuffers) {
         let n = inputCount, k = treesPerIteration
-        nodes.withUnsafeBufferPointer { np in
-            leafValues.withUnsafeBufferPointer { lv in
-                categoryWords.withUnsafeBufferPointer { cw in
-                    var start = range.lowerBound
-                    while start < range.upperBound {
-                        let count = min(Self.blockRows, range.upperBound - start)
-                        let x = buffers.input.baseAddress! + start * n
-                        let out = buffers.output.baseAddress! + start * k
-                        for i in 0..<(count * k) { out[i] = 0 }
-                        var g = 0
-                        for t in 0..<roots.count {
-                            let root = roots[t]
-                            for r in 0..<count {
-                                out[r * k + g] += lv[Self.leaf(np, cw, root: root, x: x + r * n)]
-                            }
-                            g += 1
-                            if g == k { g = 0 }
-                        }
-                        for r in 0..<count { finish(out + r * k) }
-                        start += count
-                    }
+        withTrees { trees in
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let count = min(Self.blockRows, range.upperBound - start)
+                let x = buffers.input.baseAddress! + start * n
+                let out = buffers.output.baseAddress! + start * k
+                for i in 0..<(count * k) { out[i] = 0 }
+                for t in 0..<trees.roots.count {
+                    trees.accumulate(tree: t, rows: count, x, stride: n, into: out, k: k)
                 }
+                for r in 0..<count { finish(out + r * k) }
+                start += count
             }
         }
     }
@@ -147,37 +126,64 @@ final class LightGBMModel: LoadedModel {
         }
     }
 
-    /// The leaf index reached by `x` (LightGBM's `GetLeaf`).
-    @inline(__always)
-    static func leaf(_ nodes: UnsafeBufferPointer<Node>, _ words: UnsafeBufferPointer<UInt32>,
-                     root: Int32, x: UnsafePointer<Double>) -> Int {
-        var i = root
-        while i >= 0 {
-            let node = nodes[Int(i)]
-            var v = x[Int(node.feature)]
+    /// The model's arrays as buffer pointers for the duration of a scoring call
+    /// (no reference counting in the loops).
+    struct Trees: TreeWalk {
+        let nodes: UnsafeBufferPointer<Node>
+        let words: UnsafeBufferPointer<UInt32>
+        let roots: UnsafeBufferPointer<Int32>
+        let depths: UnsafeBufferPointer<Int32>
+        let treesPerIteration: Int
+
+        /// One level of a walk: the child of node `i` that `x` goes to.
+        @inline(__always)
+        func step(_ i: Int, _ x: UnsafePointer<Double>) -> Int {
+            let node = nodes[i]
             let flags = node.flags
+            let goLeft: Bool
             if flags & categoricalFlag == 0 {
+                let raw = x[Int(node.feature)]
+                let isNaN = raw.isNaN
+                let v = isNaN ? 0 : raw                      // NaN is 0.0 unless the node is NaN-aware
                 let missing = flags & missingMask
-                if v.isNaN && missing != missingNaN { v = 0 }
-                if (missing == missingZero && -zeroThreshold <= v && v <= zeroThreshold) || (missing == missingNaN && v.isNaN) {
-                    i = flags & defaultLeftFlag != 0 ? node.left : node.right
-                } else {
-                    i = v <= node.threshold ? node.left : node.right
-                }
+                let toDefault = (missing == missingNaN && isNaN) || (missing == missingZero && abs(v) <= zeroThreshold)
+                goLeft = toDefault ? flags & defaultLeftFlag != 0 : v <= node.threshold
             } else {
-                // NaN, codes that truncate below 0, and codes past any bitset go right.
-                // (C++ truncates with static_cast<int>; -0.5 is category 0.)
-                var inSet = false
-                if v > -1 && v < 2_147_483_648 {
-                    let c = Int(v)
-                    let packed = node.threshold.bitPattern
-                    let start = Int(packed >> 32), count = Int(packed & 0xFFFF_FFFF)
-                    let w = c >> 5
-                    inSet = w < count && (words[start + w] >> UInt32(c & 31)) & 1 == 1
+                goLeft = categoricalGoesLeft(node, x[Int(node.feature)])
+            }
+            return branchFreeSelect(goLeft, Int(node.left), Int(node.right))
+        }
+
+        @inline(__always)
+        func leafValue(at i: Int) -> Double { nodes[i].threshold }
+
+        @inline(__always)
+        func group(of t: Int) -> Int { t % treesPerIteration }
+
+        /// LightGBM's `CategoricalDecision`: a code in the bitset goes left; NaN,
+        /// codes that truncate below 0 (C++ `static_cast<int>`: -0.5 is category 0)
+        /// and codes past the bitset go right.
+        @inline(never)
+        func categoricalGoesLeft(_ node: Node, _ v: Double) -> Bool {
+            guard v > -1 && v < 2_147_483_648 else { return false }
+            let c = Int(v)
+            let packed = node.threshold.bitPattern
+            let start = Int(packed >> 32), count = Int(packed & 0xFFFF_FFFF)
+            let w = c >> 5
+            return w < count && (words[start + w] >> UInt32(c & 31)) & 1 == 1
+        }
+    }
+
+    @inline(__always)
+    func withTrees<R>(_ body: (Trees) -> R) -> R {
+        nodes.withUnsafeBufferPointer { n in
+            categoryWords.withUnsafeBufferPointer { w in
+                roots.withUnsafeBufferPointer { r in
+                    depths.withUnsafeBufferPointer { d in
+                        body(Trees(nodes: n, words: w, roots: r, depths: d, treesPerIteration: treesPerIteration))
+                    }
                 }
-                i = inSet ? node.left : node.right
             }
         }
-        return Int(~i)
     }
 }

@@ -5,12 +5,10 @@ extension XGBoostModel {
         precondition(row.count == inputCount, "row has \(row.count) values, the model takes \(inputCount)")
         let x = row.map { Float($0) }
         var margin = baseMargin
-        nodes.withUnsafeBufferPointer { np in
-            categoryWords.withUnsafeBufferPointer { cw in
-                x.withUnsafeBufferPointer { xp in
-                    for t in 0..<roots.count {
-                        margin[Int(groups[t])] += Self.leafValue(np, cw, categorySets, root: roots[t], x: xp.baseAddress!)
-                    }
+        withTrees { trees in
+            x.withUnsafeBufferPointer { xp in
+                for t in 0..<roots.count {
+                    margin[Int(groups[t])] += trees.value(tree: t, x: xp.baseAddress!)
                 }
             }
         }
@@ -24,14 +22,10 @@ extension LightGBMModel {
     func rawScores(_ row: [Double]) -> [Double] {
         precondition(row.count == inputCount, "row has \(row.count) values, the model takes \(inputCount)")
         var out = [Double](repeating: 0, count: treesPerIteration)
-        nodes.withUnsafeBufferPointer { np in
-            leafValues.withUnsafeBufferPointer { lv in
-                categoryWords.withUnsafeBufferPointer { cw in
-                    row.withUnsafeBufferPointer { x in
-                        for t in 0..<roots.count {
-                            out[t % treesPerIteration] += lv[Self.leaf(np, cw, root: roots[t], x: x.baseAddress!)]
-                        }
-                    }
+        withTrees { trees in
+            row.withUnsafeBufferPointer { x in
+                for t in 0..<roots.count {
+                    out[t % treesPerIteration] += trees.value(tree: t, x: x.baseAddress!)
                 }
             }
         }

@@ -62,7 +62,7 @@ extension XGBoostModel {
         }
 
         var nodes = [Node]()
-        var roots = [Int32](), groups = [Int32]()
+        var roots = [Int32](), groups = [Int32](), depths = [Int32]()
         var sets = [(start: Int32, count: Int32)]()
         var words = [UInt32]()
         for (t, tree) in trees.enumerated() {
@@ -71,11 +71,11 @@ extension XGBoostModel {
             }
             roots.append(Int32(nodes.count))
             groups.append(Int32(treeInfo[t]))
-            try Self.appendTree(tree, numFeature: numFeature, nodes: &nodes, sets: &sets, words: &words)
+            depths.append(Int32(try Self.appendTree(tree, numFeature: numFeature, nodes: &nodes, sets: &sets, words: &words)))
         }
         guard nodes.count < Int(Int32.max) else { throw model.fail("too many nodes") }
         self.init(inputCount: numFeature, kind: kind, featureNames: featureNames, objective: objective,
-                  baseMargin: baseMargin, nodes: nodes, roots: roots, groups: groups,
+                  baseMargin: baseMargin, nodes: nodes, roots: roots, depths: depths, groups: groups,
                   categorySets: sets, categoryWords: words)
     }
 
@@ -103,9 +103,12 @@ extension XGBoostModel {
         }
     }
 
-    /// Flattens one tree, validating its arrays, into `nodes` (absolute indices).
+    /// Flattens one tree, validating its arrays, into `nodes` (absolute indices);
+    /// returns its depth. Leaves point to themselves, so a walk of exactly
+    /// `depth` steps ends on the leaf whatever the path (no leaf test per level).
+    @discardableResult
     static func appendTree(_ tree: JSONCursor, numFeature: Int, nodes: inout [Node],
-                           sets: inout [(start: Int32, count: Int32)], words: inout [UInt32]) throws {
+                           sets: inout [(start: Int32, count: Int32)], words: inout [UInt32]) throws -> Int {
         let param = try tree["tree_param"]
         let n = try param["num_nodes"].intString()
         if let leafVector = try param.optional("size_leaf_vector"), try leafVector.intString() > 1 {
@@ -143,9 +146,11 @@ extension XGBoostModel {
         let base = nodes.count
         // Every node must be reached exactly once from the root (no cycles, no sharing).
         var seen = [Bool](repeating: false, count: n)
-        var stack = [0]
+        var stack = [(0, 0)]
+        var depth = 0
         seen[0] = true
-        while let i = stack.popLast() {
+        while let (i, d) = stack.popLast() {
+            depth = max(depth, d)
             let l = left[i], r = right[i]
             if l == -1 && r == -1 { continue }
             for c in [l, r] {
@@ -153,13 +158,13 @@ extension XGBoostModel {
                     throw try tree["left_children"].fail("node \(i) has child \(c): not a tree of \(n) nodes")
                 }
                 seen[c] = true
-                stack.append(c)
+                stack.append((c, d + 1))
             }
         }
         for i in 0..<n {
             let isLeaf = left[i] == -1 && right[i] == -1
             if isLeaf || !seen[i] {
-                nodes.append(Node(value: cond[i], bits: leafFlag, left: -1, right: -1))
+                nodes.append(Node(value: cond[i], bits: leafFlag, left: Int32(base + i), right: Int32(base + i)))
                 continue
             }
             guard (0..<numFeature).contains(feature[i]) else {
@@ -191,6 +196,7 @@ extension XGBoostModel {
             }
             nodes.append(Node(value: value, bits: bits, left: Int32(base + left[i]), right: Int32(base + right[i])))
         }
+        return depth
     }
 }
 

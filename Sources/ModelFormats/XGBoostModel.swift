@@ -39,6 +39,8 @@ final class XGBoostModel: LoadedModel {
     let nodes: [Node]
     /// Root node index of each tree, in file order.
     let roots: [Int32]
+    /// Depth of each tree: the number of steps from its root to its deepest leaf.
+    let depths: [Int32]
     /// Output group of each tree.
     let groups: [Int32]
     /// Category bitsets: `(start, wordCount)` into `categoryWords`.
@@ -56,14 +58,7 @@ final class XGBoostModel: LoadedModel {
             let margin = x + inputCount
             for j in 0..<inputCount { x[j] = Float(row[j]) }
             for g in 0..<groupCount { margin[g] = baseMargin[g] }
-            nodes.withUnsafeBufferPointer { np in
-                categoryWords.withUnsafeBufferPointer { cw in
-                    for t in 0..<roots.count {
-                        let leaf = Self.leafValue(np, cw, categorySets, root: roots[t], x: x)
-                        margin[Int(groups[t])] += leaf
-                    }
-                }
-            }
+            withTrees { trees in trees.accumulate(x, into: margin) }
             transform(margin, into: output.baseAddress!)
         }
     }
@@ -83,53 +78,87 @@ final class XGBoostModel: LoadedModel {
         let x = UnsafeMutablePointer<Float>.allocate(capacity: block * n)
         let margin = UnsafeMutablePointer<Float>.allocate(capacity: block * k)
         defer { x.deallocate(); margin.deallocate() }
-        nodes.withUnsafeBufferPointer { np in
-            categoryWords.withUnsafeBufferPointer { cw in
-                var start = range.lowerBound
-                while start < range.upperBound {
-                    let count = min(block, range.upperBound - start)
-                    let src = buffers.input.baseAddress! + start * n
-                    for i in 0..<(count * n) { x[i] = Float(src[i]) }
-                    for r in 0..<count { for g in 0..<k { margin[r * k + g] = baseMargin[g] } }
-                    for t in 0..<roots.count {
-                        let root = roots[t], g = Int(groups[t])
-                        for r in 0..<count {
-                            margin[r * k + g] += Self.leafValue(np, cw, categorySets, root: root, x: x + r * n)
-                        }
-                    }
-                    for r in 0..<count {
-                        transform(margin + r * k, into: buffers.output.baseAddress! + (start + r) * k)
-                    }
-                    start += count
+        withTrees { trees in
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let count = min(block, range.upperBound - start)
+                let src = buffers.input.baseAddress! + start * n
+                for i in 0..<(count * n) { x[i] = Float(src[i]) }
+                for r in 0..<count { for g in 0..<k { margin[r * k + g] = trees.baseMargin[g] } }
+                for t in 0..<trees.roots.count {
+                    trees.accumulate(tree: t, rows: count, x, stride: n, into: margin, k: k)
                 }
+                for r in 0..<count {
+                    transform(margin + r * k, into: buffers.output.baseAddress! + (start + r) * k)
+                }
+                start += count
             }
         }
     }
 
-    @inline(__always)
-    static func leafValue(_ nodes: UnsafeBufferPointer<Node>, _ words: UnsafeBufferPointer<UInt32>,
-                          _ sets: [(start: Int32, count: Int32)], root: Int32, x: UnsafePointer<Float>) -> Float {
-        var i = Int(root)
-        while true {
+    /// The model's arrays as buffer pointers for the duration of a scoring call:
+    /// no reference counting in the loops (two threads touching one array's
+    /// reference count would share its cache line).
+    struct Trees: TreeWalk {
+        let nodes: UnsafeBufferPointer<Node>
+        let words: UnsafeBufferPointer<UInt32>
+        let sets: UnsafeBufferPointer<(start: Int32, count: Int32)>
+        let roots: UnsafeBufferPointer<Int32>
+        let depths: UnsafeBufferPointer<Int32>
+        let groups: UnsafeBufferPointer<Int32>
+        let baseMargin: UnsafeBufferPointer<Float>
+
+        /// One level of a walk: the child of node `i` that `x` goes to.
+        @inline(__always)
+        func step(_ i: Int, _ x: UnsafePointer<Float>) -> Int {
             let node = nodes[i]
             let bits = node.bits
-            if bits & leafFlag != 0 { return node.value }
             let v = x[Int(bits & featureMask)]
             let goLeft: Bool
             if bits & categoricalFlag == 0 {
-                // NaN fails both comparisons: `!(v >= t)` sends it left, `v < t` right.
-                goLeft = bits & defaultLeftFlag != 0 ? !(v >= node.value) : v < node.value
-            } else if v.isNaN {
-                goLeft = bits & defaultLeftFlag != 0
-            } else if v < 0 || v >= 16_777_216 {
-                goLeft = true
+                // `v < t` is false for NaN: then the default direction decides.
+                goLeft = (v < node.value) != (v.isNaN && bits & defaultLeftFlag != 0)
             } else {
-                let c = Int(v)
-                let set = sets[Int(node.value.bitPattern)]
-                let w = c >> 5
-                goLeft = !(w < Int(set.count) && (words[Int(set.start) + w] >> UInt32(c & 31)) & 1 == 1)
+                goLeft = categoricalGoesLeft(node, v)
             }
-            i = Int(goLeft ? node.left : node.right)
+            return branchFreeSelect(goLeft, Int(node.left), Int(node.right))
+        }
+
+        @inline(__always)
+        func leafValue(at i: Int) -> Float { nodes[i].value }
+
+        @inline(__always)
+        func group(of t: Int) -> Int { Int(groups[t]) }
+
+        /// XGBoost's categorical `Decision`: NaN takes the default side; a code in
+        /// the node's set goes right; negative, >= 2^24 or unseen codes go left.
+        @inline(never)
+        func categoricalGoesLeft(_ node: Node, _ v: Float) -> Bool {
+            if v.isNaN { return node.bits & defaultLeftFlag != 0 }
+            if v < 0 || v >= 16_777_216 { return true }
+            let c = Int(v)
+            let set = sets[Int(node.value.bitPattern)]
+            let w = c >> 5
+            return !(w < Int(set.count) && (words[Int(set.start) + w] >> UInt32(c & 31)) & 1 == 1)
+        }
+    }
+
+    @inline(__always)
+    func withTrees<R>(_ body: (Trees) -> R) -> R {
+        nodes.withUnsafeBufferPointer { n in
+            categoryWords.withUnsafeBufferPointer { w in
+                categorySets.withUnsafeBufferPointer { s in
+                    roots.withUnsafeBufferPointer { r in
+                        depths.withUnsafeBufferPointer { d in
+                            groups.withUnsafeBufferPointer { g in
+                                baseMargin.withUnsafeBufferPointer { b in
+                                    body(Trees(nodes: n, words: w, sets: s, roots: r, depths: d, groups: g, baseMargin: b))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -164,7 +193,7 @@ final class XGBoostModel: LoadedModel {
     }
 
     init(inputCount: Int, kind: ModelKind, featureNames: [String]?, objective: Objective, baseMargin: [Float],
-         nodes: [Node], roots: [Int32], groups: [Int32], categorySets: [(start: Int32, count: Int32)],
+         nodes: [Node], roots: [Int32], depths: [Int32], groups: [Int32], categorySets: [(start: Int32, count: Int32)],
          categoryWords: [UInt32]) {
         self.inputCount = inputCount
         self.kind = kind
@@ -173,6 +202,7 @@ final class XGBoostModel: LoadedModel {
         self.baseMargin = baseMargin
         self.nodes = nodes
         self.roots = roots
+        self.depths = depths
         self.groups = groups
         self.categorySets = categorySets
         self.categoryWords = categoryWords
