@@ -49,6 +49,8 @@ final class LightGBMModel: LoadedModel {
     let treesPerIteration: Int
     /// Divide raw scores by the number of iterations (random-forest mode).
     let averageOutput: Bool
+    /// Whether any node is a categorical split.
+    let hasCategorical: Bool
 
     init(inputCount: Int, kind: ModelKind, featureNames: [String]?, link: Link, nodes: [Node],
          roots: [Int32], depths: [Int32], categoryWords: [UInt32], treesPerIteration: Int, averageOutput: Bool) {
@@ -62,6 +64,7 @@ final class LightGBMModel: LoadedModel {
         self.categoryWords = categoryWords
         self.treesPerIteration = treesPerIteration
         self.averageOutput = averageOutput
+        self.hasCategorical = nodes.contains { $0.flags & Self.categoricalFlag != 0 }
     }
 
     // MARK: scoring
@@ -70,22 +73,32 @@ final class LightGBMModel: LoadedModel {
         precondition(row.count == inputCount && output.count == treesPerIteration, "row/output size mismatch")
         let out = output.baseAddress!
         for k in 0..<treesPerIteration { out[k] = 0 }
-        withTrees { trees in trees.accumulate(row.baseAddress!, into: out) }
+        if hasCategorical {
+            withTrees(MixedSplits.self) { $0.accumulate(row.baseAddress!, into: out) }
+        } else {
+            withTrees(NumericSplits.self) { $0.accumulate(row.baseAddress!, into: out) }
+        }
         finish(out)
     }
 
     func predict(batch: UnsafeBufferPointer<Double>, rows: Int, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(batch.count == rows * inputCount && output.count == rows * treesPerIteration, "batch/output size mismatch")
         let buffers = BatchBuffers(input: batch, output: output)
-        BatchSplit.run(rows: rows) { range in self.predictRange(range, buffers) }
+        BatchSplit.run(rows: rows) { range in
+            if self.hasCategorical {
+                self.predictRange(MixedSplits.self, range, buffers)
+            } else {
+                self.predictRange(NumericSplits.self, range, buffers)
+            }
+        }
     }
 
     /// Rows per block: each tree is walked for every row of a block while its nodes are in cache.
     static let blockRows = 64
 
-    private func predictRange(_ range: Range<Int>, _ buffers: BatchBuffers) {
+    private func predictRange<Splits: SplitKinds>(_ splits: Splits.Type, _ range: Range<Int>, _ buffers: BatchBuffers) {
         let n = inputCount, k = treesPerIteration
-        withTrees { trees in
+        withTrees(splits) { trees in
             var start = range.lowerBound
             while start < range.upperBound {
                 let count = min(Self.blockRows, range.upperBound - start)
@@ -128,7 +141,7 @@ final class LightGBMModel: LoadedModel {
 
     /// The model's arrays as buffer pointers for the duration of a scoring call
     /// (no reference counting in the loops).
-    struct Trees: TreeWalk {
+    struct Trees<Splits: SplitKinds>: TreeWalk {
         let nodes: UnsafeBufferPointer<Node>
         let words: UnsafeBufferPointer<UInt32>
         let roots: UnsafeBufferPointer<Int32>
@@ -141,7 +154,7 @@ final class LightGBMModel: LoadedModel {
             let node = nodes[i]
             let flags = node.flags
             let goLeft: Bool
-            if flags & categoricalFlag == 0 {
+            if !Splits.categorical || flags & categoricalFlag == 0 {
                 let raw = x[Int(node.feature)]
                 let isNaN = raw.isNaN
                 let v = isNaN ? 0 : raw                      // NaN is 0.0 unless the node is NaN-aware
@@ -175,7 +188,7 @@ final class LightGBMModel: LoadedModel {
     }
 
     @inline(__always)
-    func withTrees<R>(_ body: (Trees) -> R) -> R {
+    func withTrees<Splits: SplitKinds, R>(_ splits: Splits.Type, _ body: (Trees<Splits>) -> R) -> R {
         nodes.withUnsafeBufferPointer { n in
             categoryWords.withUnsafeBufferPointer { w in
                 roots.withUnsafeBufferPointer { r in

@@ -166,15 +166,20 @@ final class ONNXModel: LoadedModel {
                 for j in 0..<width { yr[j] = xr[j] / t }
             }
         case let .matmul(src, dst, k, n, weights):
-            let s = fa + src * rows, d = fa + dst * rows
             weights.withUnsafeBufferPointer { w in
+                Self.matmul(fa + src * rows, w.baseAddress!, fa + dst * rows, rows: rows, k: k, n: n)
+            }
+        case let .binary(op, .value(slot, w), .constant(c), dst, width) where w == width && c.count == width:
+            // A per-row value and a constant row (a layer's bias): the common case.
+            let s = fa + slot * rows, d = fa + dst * rows
+            c.withUnsafeBufferPointer { cb in
                 for r in 0..<rows {
-                    let xr = s + r * k, yr = d + r * n
-                    for h in 0..<n { yr[h] = 0 }
-                    for j in 0..<k {
-                        let xj = xr[j]
-                        let wj = w.baseAddress! + j * n
-                        for h in 0..<n { yr[h] += xj * wj[h] }
+                    let xr = s + r * width, yr = d + r * width
+                    switch op {
+                    case .add: for j in 0..<width { yr[j] = xr[j] + cb[j] }
+                    case .sub: for j in 0..<width { yr[j] = xr[j] - cb[j] }
+                    case .mul: for j in 0..<width { yr[j] = xr[j] * cb[j] }
+                    case .div: for j in 0..<width { yr[j] = xr[j] / cb[j] }
                     }
                 }
             }
@@ -238,6 +243,64 @@ final class ONNXModel: LoadedModel {
         case let .intToFloat(srcInt, dst, width):
             let s = ia + srcInt * rows, d = fa + dst * rows
             for k in 0..<(rows * width) { d[k] = Float(s[k]) }
+        }
+    }
+
+    /// `y[r] = x[r] · W` for a constant `W` of `k x n` (row-major), each output
+    /// summed over `j` in order from zero. Columns in groups of eight are kept
+    /// in SIMD registers across the `k` loop; the rest are summed one by one.
+    static func matmul(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                       rows: Int, k: Int, n: Int) {
+        let wide = n / 8 * 8
+        var r = 0
+        // Four rows at a time share each load of the weights.
+        while r + 4 <= rows && wide > 0 {
+            let x0 = x + r * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k
+            var h = 0
+            while h < wide {
+                var a0 = SIMD8<Float>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+                for j in 0..<k {
+                    let wj = UnsafeRawPointer(w + j * n + h).loadUnaligned(as: SIMD8<Float>.self)
+                    a0 += SIMD8(repeating: x0[j]) * wj
+                    a1 += SIMD8(repeating: x1[j]) * wj
+                    a2 += SIMD8(repeating: x2[j]) * wj
+                    a3 += SIMD8(repeating: x3[j]) * wj
+                }
+                let y0 = UnsafeMutableRawPointer(y + r * n + h)
+                y0.storeBytes(of: a0, as: SIMD8<Float>.self)
+                (y0 + 4 * n).storeBytes(of: a1, as: SIMD8<Float>.self)
+                (y0 + 8 * n).storeBytes(of: a2, as: SIMD8<Float>.self)
+                (y0 + 12 * n).storeBytes(of: a3, as: SIMD8<Float>.self)
+                h += 8
+            }
+            for rr in r..<(r + 4) {
+                for h in wide..<n {
+                    var acc: Float = 0
+                    for j in 0..<k { acc += x[rr * k + j] * w[j * n + h] }
+                    y[rr * n + h] = acc
+                }
+            }
+            r += 4
+        }
+        while r < rows {
+            defer { r += 1 }
+            let xr = x + r * k, yr = y + r * n
+            var h = 0
+            while h < wide {
+                var acc = SIMD8<Float>(repeating: 0)
+                for j in 0..<k {
+                    let wj = UnsafeRawPointer(w + j * n + h).loadUnaligned(as: SIMD8<Float>.self)
+                    acc += SIMD8(repeating: xr[j]) * wj
+                }
+                UnsafeMutableRawPointer(yr + h).storeBytes(of: acc, as: SIMD8<Float>.self)
+                h += 8
+            }
+            while h < n {
+                var acc: Float = 0
+                for j in 0..<k { acc += xr[j] * w[j * n + h] }
+                yr[h] = acc
+                h += 1
+            }
         }
     }
 

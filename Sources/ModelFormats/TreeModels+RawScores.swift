@@ -5,7 +5,7 @@ extension XGBoostModel {
         precondition(row.count == inputCount, "row has \(row.count) values, the model takes \(inputCount)")
         let x = row.map { Float($0) }
         var margin = baseMargin
-        withTrees { trees in
+        withTrees(MixedSplits.self) { trees in
             x.withUnsafeBufferPointer { xp in
                 for t in 0..<roots.count {
                     margin[Int(groups[t])] += trees.value(tree: t, x: xp.baseAddress!)
@@ -22,7 +22,7 @@ extension LightGBMModel {
     func rawScores(_ row: [Double]) -> [Double] {
         precondition(row.count == inputCount, "row has \(row.count) values, the model takes \(inputCount)")
         var out = [Double](repeating: 0, count: treesPerIteration)
-        withTrees { trees in
+        withTrees(MixedSplits.self) { trees in
             row.withUnsafeBufferPointer { x in
                 for t in 0..<roots.count {
                     out[t % treesPerIteration] += trees.value(tree: t, x: x.baseAddress!)

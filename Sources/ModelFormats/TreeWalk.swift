@@ -73,3 +73,19 @@ extension TreeWalk {
         }
     }
 }
+
+/// Whether a tree walk must test each node for a categorical split: a model
+/// without categorical splits is walked by a specialization without the test.
+protocol SplitKinds {
+    static var categorical: Bool { get }
+}
+
+/// Only numeric splits.
+enum NumericSplits: SplitKinds {
+    static var categorical: Bool { false }
+}
+
+/// Numeric and categorical splits.
+enum MixedSplits: SplitKinds {
+    static var categorical: Bool { true }
+}

@@ -48,6 +48,8 @@ final class XGBoostModel: LoadedModel {
     let categoryWords: [UInt32]
     /// Number of margins per row (1, or the number of classes).
     let groupCount: Int
+    /// Whether any node is a categorical split.
+    let hasCategorical: Bool
 
     // MARK: scoring
 
@@ -58,7 +60,11 @@ final class XGBoostModel: LoadedModel {
             let margin = x + inputCount
             for j in 0..<inputCount { x[j] = Float(row[j]) }
             for g in 0..<groupCount { margin[g] = baseMargin[g] }
-            withTrees { trees in trees.accumulate(x, into: margin) }
+            if hasCategorical {
+                withTrees(MixedSplits.self) { $0.accumulate(x, into: margin) }
+            } else {
+                withTrees(NumericSplits.self) { $0.accumulate(x, into: margin) }
+            }
             transform(margin, into: output.baseAddress!)
         }
     }
@@ -66,19 +72,25 @@ final class XGBoostModel: LoadedModel {
     func predict(batch: UnsafeBufferPointer<Double>, rows: Int, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(batch.count == rows * inputCount && output.count == rows * groupCount, "batch/output size mismatch")
         let buffers = BatchBuffers(input: batch, output: output)
-        BatchSplit.run(rows: rows) { range in self.predictRange(range, buffers) }
+        BatchSplit.run(rows: rows) { range in
+            if self.hasCategorical {
+                self.predictRange(MixedSplits.self, range, buffers)
+            } else {
+                self.predictRange(NumericSplits.self, range, buffers)
+            }
+        }
     }
 
     /// Rows per block: each tree is walked for every row of a block while its
     /// nodes are in cache.
     static let blockRows = 64
 
-    private func predictRange(_ range: Range<Int>, _ buffers: BatchBuffers) {
+    private func predictRange<Splits: SplitKinds>(_ splits: Splits.Type, _ range: Range<Int>, _ buffers: BatchBuffers) {
         let n = inputCount, k = groupCount, block = Self.blockRows
         let x = UnsafeMutablePointer<Float>.allocate(capacity: block * n)
         let margin = UnsafeMutablePointer<Float>.allocate(capacity: block * k)
         defer { x.deallocate(); margin.deallocate() }
-        withTrees { trees in
+        withTrees(splits) { trees in
             var start = range.lowerBound
             while start < range.upperBound {
                 let count = min(block, range.upperBound - start)
@@ -99,7 +111,7 @@ final class XGBoostModel: LoadedModel {
     /// The model's arrays as buffer pointers for the duration of a scoring call:
     /// no reference counting in the loops (two threads touching one array's
     /// reference count would share its cache line).
-    struct Trees: TreeWalk {
+    struct Trees<Splits: SplitKinds>: TreeWalk {
         let nodes: UnsafeBufferPointer<Node>
         let words: UnsafeBufferPointer<UInt32>
         let sets: UnsafeBufferPointer<(start: Int32, count: Int32)>
@@ -115,7 +127,7 @@ final class XGBoostModel: LoadedModel {
             let bits = node.bits
             let v = x[Int(bits & featureMask)]
             let goLeft: Bool
-            if bits & categoricalFlag == 0 {
+            if !Splits.categorical || bits & categoricalFlag == 0 {
                 // `v < t` is false for NaN: then the default direction decides.
                 goLeft = (v < node.value) != (v.isNaN && bits & defaultLeftFlag != 0)
             } else {
@@ -144,7 +156,7 @@ final class XGBoostModel: LoadedModel {
     }
 
     @inline(__always)
-    func withTrees<R>(_ body: (Trees) -> R) -> R {
+    func withTrees<Splits: SplitKinds, R>(_ splits: Splits.Type, _ body: (Trees<Splits>) -> R) -> R {
         nodes.withUnsafeBufferPointer { n in
             categoryWords.withUnsafeBufferPointer { w in
                 categorySets.withUnsafeBufferPointer { s in
@@ -207,5 +219,6 @@ final class XGBoostModel: LoadedModel {
         self.categorySets = categorySets
         self.categoryWords = categoryWords
         self.groupCount = baseMargin.count
+        self.hasCategorical = !categorySets.isEmpty
     }
 }
