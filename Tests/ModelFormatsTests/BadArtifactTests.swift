@@ -6,7 +6,8 @@ import Testing
 /// the scorer does not implement are refused with a `ModelFormatError` that
 /// says what and where; none of them crashes or loads.
 @Suite struct BadArtifactTests {
-    static let models = ModelFixtures.manifest.models
+    static let fixtures = ModelFixtures.committed
+    static let models = fixtures.models
 
     static func refuse(_ bytes: [UInt8], _ format: ModelFormat, _ what: String, mentioning: String? = nil,
                        sourceLocation: SourceLocation = #_sourceLocation) {
@@ -31,7 +32,7 @@ import Testing
     @Test(arguments: models.map(\.file))
     func truncatedFilesAreRefused(_ file: String) throws {
         let fixture = Self.models.first { $0.file == file }!
-        var bytes = try ModelFixtures.bytes(file)
+        var bytes = try Self.fixtures.bytes(file)
         // Whitespace or LightGBM's trailing parameter dump can go without harm:
         // cut only what the model needs.
         while let last = bytes.last, [0x20, 0x0A, 0x0D].contains(last) { bytes.removeLast() }
@@ -48,7 +49,7 @@ import Testing
             // whole model, which must then score exactly as the full file.
             if fixture.format == .onnx, let model = try? ModelLoader.load(prefix, format: .onnx) {
                 for r in 0..<50 {
-                    #expect(model.predict(ModelFixtures.row(r)) == full.predict(ModelFixtures.row(r)), "\(file) cut at \(cut)")
+                    #expect(model.predict(Self.fixtures.row(r)) == full.predict(Self.fixtures.row(r)), "\(file) cut at \(cut)")
                 }
                 continue
             }
@@ -58,7 +59,7 @@ import Testing
 
     @Test func filesOfAnotherFormatAreRefused() throws {
         for fixture in Self.models {
-            let bytes = try ModelFixtures.bytes(fixture.file)
+            let bytes = try Self.fixtures.bytes(fixture.file)
             for format in ModelFormat.allCases where format != fixture.format {
                 // An skl2onnx pipeline is not a linear-json document, and so on.
                 Self.refuse(bytes, format, "\(fixture.file)")
@@ -83,7 +84,7 @@ import Testing
     }
 
     static func edited(_ file: String, _ from: String, _ to: String) throws -> [UInt8] {
-        let text = String(decoding: try ModelFixtures.bytes(file), as: UTF8.self)
+        let text = String(decoding: try Self.fixtures.bytes(file), as: UTF8.self)
         #expect(text.contains(from), "\(file) has no \(from)")
         return Array(text.replacingOccurrences(of: from, with: to).utf8)
     }
@@ -114,7 +115,7 @@ import Testing
 
     @Test func unsupportedONNXOperatorsAreRefusedByName() throws {
         // Same length, so the protobuf stays well-formed: "Relu" -> "Selu" (an ONNX op we do not run).
-        var bytes = try ModelFixtures.bytes("sk_mlp.onnx")
+        var bytes = try Self.fixtures.bytes("sk_mlp.onnx")
         let relu = Array("Relu".utf8)
         var replaced = 0
         for i in 0..<(bytes.count - 3) where Array(bytes[i..<(i + 4)]) == relu {
@@ -123,7 +124,7 @@ import Testing
         #expect(replaced > 0)
         Self.refuse(bytes, .onnx, "Selu", mentioning: "unsupported ONNX operator 'Selu'")
         // ai.onnx.ml's tree ensemble, renamed in place of the LinearClassifier.
-        var lr = try ModelFixtures.bytes("sk_logreg.onnx")
+        var lr = try Self.fixtures.bytes("sk_logreg.onnx")
         let from = Array("LinearClassifier".utf8), to = Array("TreeEnsembleXXXX".utf8)
         for i in 0..<(lr.count - from.count) where Array(lr[i..<(i + from.count)]) == from {
             lr.replaceSubrange(i..<(i + from.count), with: to)

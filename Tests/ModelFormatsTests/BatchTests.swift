@@ -4,21 +4,23 @@ import Testing
 /// Batches large enough for two threads give exactly the single-row results,
 /// in row order, for every fixture model.
 @Suite struct BatchTests {
-    @Test(arguments: ModelFixtures.manifest.models.map(\.name))
+    static let fixtures = ModelFixtures.committed
+
+    @Test(arguments: fixtures.models.map(\.name))
     func twoThreadBatchMatchesSingleRows(_ name: String) throws {
-        let fixture = ModelFixtures.manifest.models.first { $0.name == name }!
-        let model = try ModelLoader.load(try ModelFixtures.bytes(fixture.file), format: fixture.format)
+        let fixture = Self.fixtures.model(name)
+        let model = try ModelLoader.load(try Self.fixtures.bytes(fixture.file), format: fixture.format)
         let rows = BatchSplit.parallelThreshold + 1234
-        let n = ModelFixtures.rows.count
+        let n = Self.fixtures.count
         // Rows in a scrambled order so that each half of the batch sees different rows.
         let order = (0..<rows).map { ($0 * 7919) % n }
-        let batch = order.flatMap { ModelFixtures.row($0) }
+        let batch = order.flatMap { Self.fixtures.row($0) }
         let got = model.predict(batch: batch, rows: rows)
         let k = model.outputCount
         #expect(got.count == rows * k)
         var differing = 0
         for (i, r) in order.enumerated() {
-            let want = model.predict(ModelFixtures.row(r))
+            let want = model.predict(Self.fixtures.row(r))
             let have = Array(got[(i * k)..<((i + 1) * k)])
             if have != want && !(have.contains { $0.isNaN } && want.contains { $0.isNaN }) { differing += 1 }
         }
@@ -26,7 +28,7 @@ import Testing
     }
 
     @Test func emptyBatch() throws {
-        let model = try ModelLoader.load(try ModelFixtures.bytes("xgb_binary.json"), format: .xgboostJSON)
+        let model = try ModelLoader.load(try Self.fixtures.bytes("xgb_binary.json"), format: .xgboostJSON)
         #expect(model.predict(batch: [], rows: 0).isEmpty)
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 @testable import ModelFormats
 
-/// The committed parity fixtures in Tests/Fixtures/models, written by
-/// tools/model_fixtures/generate.py: models trained by XGBoost, LightGBM and
-/// scikit-learn (exported by skl2onnx), adversarial rows, and each library's
-/// own predictions for them.
-enum ModelFixtures {
+/// A directory of parity fixtures written by tools/model_fixtures/generate.py:
+/// models trained by XGBoost, LightGBM and scikit-learn (exported by
+/// skl2onnx), adversarial rows, and each library's own predictions for them.
+/// `ModelFixtures.committed` is Tests/Fixtures/models.
+struct ModelFixtures {
     struct Model {
         let name: String
         let file: String
@@ -19,47 +19,62 @@ enum ModelFixtures {
         let exact: Bool
     }
 
-    static let directory: String = {
+    let directory: String
+    let models: [Model]
+    let versions: [String: String]
+    /// The input rows (as doubles, row-major), their count and width.
+    let values: [Double]
+    let count: Int
+    let width: Int
+
+    /// The package root, from this file's path.
+    static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
         url.deleteLastPathComponent()   // ModelFormatsTests
         url.deleteLastPathComponent()   // Tests
-        return url.appendingPathComponent("Fixtures/models").path
+        url.deleteLastPathComponent()
+        return url.path
     }()
 
-    static func bytes(_ file: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: directory + "/" + file) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: directory + "/" + file])
-        }
-        return Array(data)
-    }
+    /// The fixtures committed with the tests (no Python needed).
+    static let committed = try! ModelFixtures(directory: root + "/Tests/Fixtures/models")
 
-    static let manifest: (models: [Model], versions: [String: String]) = {
-        let data = try! bytes("manifest.json")
-        let doc = try! JSONSerialization.jsonObject(with: Data(data)) as! [String: Any]
-        let models = (doc["models"] as! [[String: Any]]).map { m in
+    init(directory: String) throws {
+        self.directory = directory
+        let doc = try JSONSerialization.jsonObject(with: Data(try Self.read(directory + "/manifest.json"))) as! [String: Any]
+        models = (doc["models"] as! [[String: Any]]).map { m in
             Model(name: m["name"] as! String, file: m["file"] as! String,
                   format: ModelFormat(rawValue: m["format"] as! String)!, kind: m["kind"] as! String,
                   predictions: m["predictions"] as! String, columns: m["columns"] as! [String],
                   precision: m["precision"] as! [String], rows: m["rows"] as! Int, exact: m["exact"] as! Bool)
         }
-        return (models, doc["versions"] as! [String: String])
-    }()
+        versions = doc["versions"] as! [String: String]
+        let (header, lines) = try Self.csv(directory + "/rows.csv")
+        values = lines.flatMap { $0.map { Double($0)! } }
+        count = lines.count
+        width = header.count
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        }
+        return Array(data)
+    }
 
     /// A CSV of numbers with a header; "nan" is NaN.
-    static func csv(_ file: String) throws -> (header: [String], rows: [[String]]) {
-        let text = String(decoding: try bytes(file), as: UTF8.self)
+    static func csv(_ path: String) throws -> (header: [String], rows: [[String]]) {
+        let text = String(decoding: try read(path), as: UTF8.self)
         var lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let header = lines.removeFirst()
         return (header, lines)
     }
 
-    /// The input rows (as doubles, row-major) and their count.
-    static let rows: (values: [Double], count: Int, width: Int) = {
-        let (header, lines) = try! csv("rows.csv")
-        return (lines.flatMap { $0.map { Double($0)! } }, lines.count, header.count)
-    }()
+    func bytes(_ file: String) throws -> [UInt8] { try Self.read(directory + "/" + file) }
 
-    static func row(_ i: Int) -> [Double] {
-        Array(rows.values[(i * rows.width)..<((i + 1) * rows.width)])
-    }
+    func csv(_ file: String) throws -> (header: [String], rows: [[String]]) { try Self.csv(directory + "/" + file) }
+
+    func row(_ i: Int) -> [Double] { Array(values[(i * width)..<((i + 1) * width)]) }
+
+    func model(_ name: String) -> Model { models.first { $0.name == name }! }
 }

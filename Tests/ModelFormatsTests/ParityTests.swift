@@ -7,35 +7,41 @@ import Testing
 /// bit (margins, raw scores and outputs), linear-json and ONNX within 1e-6
 /// (relative for regression values).
 @Suite struct ParityTests {
-    static let models = ModelFixtures.manifest.models
+    static let fixtures = ModelFixtures.committed
 
     @Test func fixturesCoverEveryFormat() {
-        #expect(Set(Self.models.map(\.format)) == Set(ModelFormat.allCases))
-        #expect(ModelFixtures.rows.count >= 2000)
-        #expect(Self.models.count >= 16)
+        #expect(Set(Self.fixtures.models.map(\.format)) == Set(ModelFormat.allCases))
+        #expect(Self.fixtures.count >= 2000)
+        #expect(Self.fixtures.models.count >= 16)
     }
 
-    @Test(arguments: models.map(\.name))
+    @Test(arguments: fixtures.models.map(\.name))
     func matchesTheLibrary(_ name: String) throws {
-        let fixture = Self.models.first { $0.name == name }!
-        let model = try ModelLoader.load(try ModelFixtures.bytes(fixture.file), format: fixture.format)
-        #expect(model.inputCount == ModelFixtures.rows.width)
+        try Self.compare(Self.fixtures.model(name), in: Self.fixtures)
+    }
+
+    /// Scores `fixture`'s rows (single-row and batch paths) and compares with the
+    /// library's predictions stored beside it.
+    static func compare(_ fixture: ModelFixtures.Model, in fixtures: ModelFixtures) throws {
+        let name = fixture.name
+        let model = try ModelLoader.load(try fixtures.bytes(fixture.file), format: fixture.format)
+        #expect(model.inputCount == fixtures.width)
         switch fixture.kind {
         case "binary": #expect(model.kind == .binaryClassifier)
         case "regression": #expect(model.kind == .regressor)
         default: #expect(model.kind == .multiclass(3))
         }
-        let (header, expected) = try ModelFixtures.csv(fixture.predictions)
+        let (header, expected) = try fixtures.csv(fixture.predictions)
         #expect(header == fixture.columns)
         #expect(expected.count == fixture.rows)
         let n = fixture.rows
         let k = model.outputCount
 
         // Batch path (two threads past 4096 rows; here one block walk) and single-row path.
-        let batch = model.predict(batch: Array(ModelFixtures.rows.values[0..<(n * model.inputCount)]), rows: n)
+        let batch = model.predict(batch: Array(fixtures.values[0..<(n * model.inputCount)]), rows: n)
         var mismatches = 0, worst = 0.0
         for r in 0..<n {
-            let row = ModelFixtures.row(r)
+            let row = fixtures.row(r)
             let single = model.predict(row)
             #expect(single == Array(batch[(r * k)..<((r + 1) * k)]) || single.contains { $0.isNaN },
                     "\(name) row \(r): single-row and batch paths differ")
