@@ -35,6 +35,7 @@ public enum ModelKind: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `binary classifier`, `regressor` or `3-class classifier`.
     public var description: String {
         switch self {
         case .binaryClassifier: return "binary classifier"

@@ -17,6 +17,7 @@ public struct ModelFormatError: Error, CustomStringConvertible, Equatable, Senda
         self.message = message
     }
 
+    /// `format: location: message`, as shown to users.
     public var description: String {
         location.isEmpty ? "\(format.rawValue): \(message)" : "\(format.rawValue): \(location): \(message)"
     }
