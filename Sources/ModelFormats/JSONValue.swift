@@ -138,6 +138,18 @@ struct JSONCursor {
         return out
     }
 
+    /// An array of flags written as 0/1 integers or as booleans.
+    func flags() throws -> [Bool] {
+        guard case .array(let items) = value else { throw fail("expected an array of 0/1 flags, found \(value.typeName)") }
+        return try items.enumerated().map { i, item in
+            switch item {
+            case .bool(let b): return b
+            case .number(let t) where t == "0" || t == "1": return t == "1"
+            default: throw JSONCursor(item, path: "\(path)[\(i)]", format: format).fail("expected 0, 1, true or false, found \(item.typeName)")
+            }
+        }
+    }
+
     /// An array of strings.
     func strings() throws -> [String] { try array().map { try $0.string() } }
 }

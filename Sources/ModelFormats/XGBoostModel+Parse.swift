@@ -119,7 +119,7 @@ extension XGBoostModel {
         let right = try tree["right_children"].ints()
         let feature = try tree["split_indices"].ints()
         let cond = try tree["split_conditions"].floats()
-        let defaultLeft = try tree["default_left"].ints()
+        let defaultLeft = try tree["default_left"].flags()
         let splitType = try tree.optional("split_type")?.ints() ?? Array(repeating: 0, count: n)
         for (key, count) in [("left_children", left.count), ("right_children", right.count), ("split_indices", feature.count),
                              ("split_conditions", cond.count), ("default_left", defaultLeft.count), ("split_type", splitType.count)]
@@ -171,7 +171,7 @@ extension XGBoostModel {
                 throw try tree["split_indices"].fail("node \(i) splits on feature \(feature[i]), the model has \(numFeature)")
             }
             var bits = UInt32(feature[i])
-            if defaultLeft[i] != 0 { bits |= defaultLeftFlag }
+            if defaultLeft[i] { bits |= defaultLeftFlag }
             var value = cond[i]
             switch splitType[i] {
             case 0:

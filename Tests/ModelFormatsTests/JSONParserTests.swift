@@ -26,6 +26,14 @@ import Testing
         #expect(try c.floats() == [16_777_216, 0.1 as Float, Float.leastNonzeroMagnitude])
     }
 
+    @Test func flagsAreIntegersOrBooleans() throws {
+        let c = JSONCursor(try parse("[0, 1, true, false]"), path: "f", format: .xgboostJSON)
+        #expect(try c.flags() == [false, true, true, false])
+        #expect(throws: ModelFormatError(.xgboostJSON, at: "f[0]", "expected 0, 1, true or false, found a number")) {
+            try JSONCursor(try parse("[2]"), path: "f", format: .xgboostJSON).flags()
+        }
+    }
+
     @Test func errorsNameLineAndColumn() {
         let cases: [(String, String)] = [
             ("{\"a\": 1,\n \"b\": }", "line 2 column 7"),
