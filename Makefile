@@ -13,6 +13,9 @@
 #   make bench-pit    point-in-time export vs DuckDB ASOF JOIN and polars join_asof
 #   make bench-data   just the data: bench-data/<entities>x<events>/bench_stats.csv
 #   make bench-parquet our Parquet reader/writer vs pyarrow, single-threaded
+#   make bench-models ModelFormats vs xgboost / lightgbm / onnxruntime / sklearn
+#                     predict, same models and rows (tools/model_bench/run.sh)
+#   make model-fixtures regenerate Tests/Fixtures/models (tools/model_fixtures)
 #                     (tools/parquet_bench/run.sh; PQBENCH_ARGS="--rows 100000")
 #   make clean
 
@@ -46,7 +49,7 @@ PIT_RUNS       ?= 3
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit clean
+.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models model-fixtures clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null; then \
@@ -125,6 +128,16 @@ bench-parquet: deps venv
 # see tools/pit_bench/run.sh. The large case needs about 5-6 GB of disk.
 bench-pit: deps venv
 	RUNS=$(PIT_RUNS) PYTHON=.venv/bin/python tools/pit_bench/run.sh $(PIT_CASES)
+
+# Single-row latency and 2-thread batch throughput of every model format,
+# ours and the training libraries', same run. MODELBENCH_ARGS="--rows 100000".
+MODELBENCH_ARGS ?=
+bench-models: deps venv
+	tools/model_bench/run.sh $(MODELBENCH_ARGS)
+
+# Retrain the parity fixtures (commit the result; `swift test` needs no Python).
+model-fixtures: venv
+	.venv/bin/python tools/model_fixtures/generate.py --out Tests/Fixtures/models
 
 clean:
 	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build bench-results tools/parquet_bench/.build

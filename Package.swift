@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
+        .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -43,6 +44,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Model files (XGBoost JSON, LightGBM text, linear-json, ONNX) parsed into
+        // flat scorers; standard library only, no store or registry knowledge.
+        .target(name: "ModelFormats"),
         .executableTarget(
             name: "fsctl",
             dependencies: [
@@ -53,6 +57,7 @@ let package = Package(
         // (no Swift runtime after fork), acting as "another process" on the env.
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).

@@ -34,6 +34,13 @@ let package = Package(
             dependencies: ["BenchSupport"],
             path: "Sources/fsbench"
         ),
+        // `modelbench DIR`: ModelFormats' single-row latency and batch throughput
+        // on the models of tools/model_bench (run.sh puts Python's peers beside it).
+        .executableTarget(
+            name: "modelbench",
+            dependencies: [.product(name: "ModelFormats", package: "FeatureStore")],
+            path: "Sources/modelbench"
+        ),
         .executableTarget(
             name: "StoreBenchmarks",
             dependencies: [
