@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
+        .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -43,10 +44,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Models, versions, content-addressed artifacts, aliases with history, quality gates.
+        .target(
+            name: "ModelRegistry",
+            dependencies: [
+                "FeatureStore", "LMDB", "Tabular",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular",
+                "FeatureStore", "LMDB", "Tabular", "ModelRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // CLMDB only for the multi-process tests: a forked child must run plain C
@@ -54,6 +62,8 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
+        // Fixtures (Tests/Fixtures/models) are found through #filePath.
+        .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "FeatureStore", "LMDB"]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
         .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular"]),
