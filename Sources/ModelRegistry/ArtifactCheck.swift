@@ -68,9 +68,11 @@ public struct StructuralArtifactValidator: ArtifactValidator {
             case .onnx: return try Self.onnx(bytes)
             }
         } catch let problem as Problem {
-            var message = "\(fileName): not \(Self.article(format)): \(problem.text)"
+            var message = "\(fileName): not \(Self.article(format)): \(problem.text); "
             if let guess = Self.guess(bytes), guess != format {
-                message += " (it looks like \(Self.article(guess)): use --format \(guess.rawValue))"
+                message += "it looks like \(Self.article(guess)) (use --format \(guess.rawValue))"
+            } else {
+                message += "expected \(Self.expectation(format))"
             }
             throw FeatureStoreError(.invalidInput, message)
         }
@@ -83,6 +85,16 @@ public struct StructuralArtifactValidator: ArtifactValidator {
         case .lightgbmText: "a LightGBM text model"
         case .linearJSON: "a linear-json model"
         case .onnx: "an ONNX model"
+        }
+    }
+
+    /// What a file of `f` is, for messages.
+    static func expectation(_ f: ModelFormat) -> String {
+        switch f {
+        case .xgboostJSON: "the JSON file XGBoost's booster.save_model(\"model.json\") writes"
+        case .lightgbmText: "the text file LightGBM's booster.save_model(\"model.txt\") writes"
+        case .linearJSON: "the linear-json document of docs/registry.md"
+        case .onnx: "a serialized ONNX ModelProto (as skl2onnx writes it)"
         }
     }
 
@@ -108,11 +120,11 @@ public struct StructuralArtifactValidator: ArtifactValidator {
 
     static func xgboost(_ bytes: [UInt8]) throws -> ArtifactSummary {
         if bytes.count > 1, bytes[0] == UInt8(ascii: "{"), "LliUI".utf8.contains(bytes[1]) {
-            throw Problem("it is UBJSON, not JSON (save the model with a .json file name: booster.save_model(\"model.json\"))")
+            throw Problem("it is UBJSON, not JSON (save the model with a .json file name)")
         }
-        let root = try json(bytes, expected: "the file booster.save_model(\"model.json\") writes")
+        let root = try json(bytes)
         guard let learner = root["learner"], learner.object != nil else {
-            throw Problem("no 'learner' object at the top level (expected the file booster.save_model(\"model.json\") writes)")
+            throw Problem("no 'learner' object at the top level")
         }
         guard let params = learner["learner_model_param"], params.object != nil else {
             throw Problem("no 'learner.learner_model_param' object")
@@ -179,7 +191,7 @@ public struct StructuralArtifactValidator: ArtifactValidator {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw Problem("it is not UTF-8 text") }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         guard lines.first == "tree" else {
-            throw Problem("the first line is not 'tree' (expected the file booster.save_model(\"model.txt\") writes)")
+            throw Problem("the first line is not 'tree'")
         }
         var header: [Substring: Substring] = [:]
         var i = 1
@@ -254,7 +266,7 @@ public struct StructuralArtifactValidator: ArtifactValidator {
     // MARK: linear-json
 
     static func linear(_ bytes: [UInt8]) throws -> ArtifactSummary {
-        let root = try json(bytes, expected: "{\"coefficients\": [...], \"intercept\": ...}, docs/registry.md")
+        let root = try json(bytes)
         guard root.object != nil else { throw Problem("the top level is \(root.kindName), expected an object") }
         guard let coefficients = root["coefficients"]?.array, !coefficients.isEmpty else {
             throw Problem("no 'coefficients' array")
@@ -332,9 +344,9 @@ public struct StructuralArtifactValidator: ArtifactValidator {
 
     // MARK: Helpers
 
-    static func json(_ bytes: [UInt8], expected: String) throws -> JSONValue {
+    static func json(_ bytes: [UInt8]) throws -> JSONValue {
         do { return try JSONValue.parse(bytes) } catch {
-            throw Problem("invalid JSON at \(error) (expected \(expected))")
+            throw Problem("invalid JSON at \(error)")
         }
     }
 

@@ -79,7 +79,9 @@ private struct JSONParser {
     mutating func expect(_ literal: String, _ v: JSONValue) throws(JSONParseError) -> JSONValue {
         let l = Array(literal.utf8)
         guard at + l.count <= bytes.count, Array(bytes[at..<at + l.count]) == l else {
-            throw error("invalid literal (expected \(literal))")
+            var end = at
+            while end < bytes.count, end - at < 24, !" \t\r\n,:[]{}".utf8.contains(bytes[end]) { end += 1 }
+            throw error("unexpected text '\(String(decoding: bytes[at..<max(end, at + 1)], as: UTF8.self))'")
         }
         at += l.count
         return v
