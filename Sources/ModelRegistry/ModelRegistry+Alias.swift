@@ -56,6 +56,7 @@ extension ModelRegistry {
             let now = Clock.nowMicros()
             let record = ModelAlias(model: name, alias: alias, version: version, canary: canary, setAtMicros: now, setBy: actor)
             try putAlias(record, db, &txn)
+            try recordAliasLineage(record, &txn)
             var move = AliasMove(model: name, sequence: 0, alias: alias, action: .set, fromVersion: previous?.version,
                                  toVersion: version, fromCanary: previous?.canary ?? [], toCanary: canary,
                                  gates: gates.map(\.description), atMicros: now, by: actor)
@@ -90,6 +91,7 @@ extension ModelRegistry {
             var model = try requireModel(name, db, txn)
             let existing = try requireAlias(model, alias, db, txn)
             try txn.delete(RegistryKeys.alias(name, alias), in: db.aliases)
+            try store.removeLineageNode(.alias(name, alias), in: &txn)
             var move = AliasMove(model: name, sequence: 0, alias: alias, action: .delete, fromVersion: existing.version,
                                  toVersion: nil, fromCanary: existing.canary, toCanary: [], gates: [],
                                  atMicros: Clock.nowMicros(), by: actor)

@@ -37,6 +37,7 @@ extension ModelRegistry {
             }
             try txn.delete(RegistryKeys.version(model.name, number), in: db.versions)
             let removed = try releaseArtifact(v.sha256, db, &txn)
+            try store.removeLineageNode(.modelVersion(model.name, number), in: &txn)
             var m = model
             m.updatedAtMicros = Clock.nowMicros()
             try putModel(m, db, &txn)

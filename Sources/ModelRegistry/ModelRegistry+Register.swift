@@ -49,6 +49,7 @@ extension ModelRegistry {
                 description: r.description, createdAtMicros: now, createdBy: actor)
             try putVersion(version, db, &txn)
             try putModel(model, db, &txn)
+            try recordRegistrationLineage(version, &txn)
             return version
         }
     }
