@@ -63,9 +63,11 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
         // Fixtures (Tests/Fixtures/models) are found through #filePath.
-        .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "FeatureStore", "LMDB"]),
+        .testTarget(name: "ModelRegistryTests", dependencies: [
+            "ModelRegistry", "FeatureStore", "LMDB", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
-        .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular"]),
+        .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular", "LMDB"]),
     ]
 )

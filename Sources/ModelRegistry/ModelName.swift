@@ -59,9 +59,8 @@ public enum ModelName {
         func isLetter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
         guard isLetter(first) else { return "a name starts with a letter or '_'" }
         guard name.unicodeScalars.allSatisfy({ isLetter($0) || ("0"..."9").contains($0) || extra.contains($0) }) else {
-            let allowed = extra.isEmpty ? "letters, digits and '_'"
-                : "letters, digits, '_' and " + extra.sorted().map { "'\($0)'" }.joined(separator: ", ")
-            return "a name has only \(allowed)"
+            let symbols = (["_"] + extra.sorted()).map { "'\($0)'" }
+            return "a name has only letters, digits, " + symbols.dropLast().joined(separator: ", ") + " and " + symbols.last!
         }
         return nil
     }

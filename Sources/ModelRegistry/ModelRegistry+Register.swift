@@ -69,7 +69,7 @@ extension ModelRegistry {
                 ?? "--features"
             throw RegistryError.invalid(
                 "model '\(r.name)': \(r.artifactName) takes \(expected) input \(expected == 1 ? "column" : "columns"), "
-                + "but \(given) \(resolved.count == 1 ? "names" : "name") \(resolved.count) "
+                + "but \(given) names \(resolved.count) "
                 + "\(resolved.count == 1 ? "feature" : "features") (in the model's input order)")
         }
         return resolved.map {

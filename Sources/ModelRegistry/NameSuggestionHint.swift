@@ -10,8 +10,9 @@ enum NameSuggestionHint {
     /// `; its <noun>s are a, b, c` (or `; it has no <noun>s`), for "unknown"
     /// errors that have no close candidate.
     static func known(_ noun: String, _ candidates: [String], owner: String = "it") -> String {
-        if candidates.isEmpty { return "; \(owner) has no \(noun)s" }
+        let nouns = noun.hasSuffix("s") ? noun + "es" : noun + "s"
+        if candidates.isEmpty { return "; \(owner) has no \(nouns)" }
         if candidates.count == 1 { return "; its only \(noun) is \(candidates[0])" }
-        return "; its \(noun)s are \(candidates.joined(separator: ", "))"
+        return "; its \(nouns) are \(candidates.joined(separator: ", "))"
     }
 }

@@ -48,7 +48,7 @@ public struct QualityGate: Sendable, Equatable, CustomStringConvertible {
             throw RegistryError.invalid("invalid quality gate '\(text)': no comparison operator; \(expected)")
         }
         var end = start + 1
-        if end < scalars.count, scalars[end] == "=" { end += 1 }
+        while end < scalars.count, "<>=!".unicodeScalars.contains(scalars[end]) { end += 1 }
         let op = String(String.UnicodeScalarView(scalars[start..<end]))
         let metric = String(String.UnicodeScalarView(scalars[..<start])).trimmingWhitespace()
         let number = String(String.UnicodeScalarView(scalars[end...])).trimmingWhitespace()
