@@ -6,7 +6,7 @@ import LMDB
 ///
 /// | change | edges |
 /// | --- | --- |
-/// | register `churn/3` | `model:churn -version_of-> churn/3`, `training set -trained_on-> churn/3`, each input `feature -reads-> churn/3` (attributes: `table_version`, `position`) |
+/// | register `churn/3` | `model:churn -version_of-> churn/3`, `training set -trained_on-> churn/3`, each input `feature -reads-> churn/3` (attributes: `version` of the table, `position`) |
 /// | alias set `churn@production` | the alias's incoming edges replaced by `churn/V -alias-> churn@production` for the target and each canary (attribute `percent`) |
 /// | alias delete, version delete | the node and every edge touching it removed |
 extension ModelRegistry {
@@ -20,7 +20,7 @@ extension ModelRegistry {
         for (position, input) in v.inputs.enumerated() {
             edges.append(LineageEdge(from: .feature(table: input.table, feature: input.feature), to: node, kind: "reads",
                                      atMicros: v.createdAtMicros,
-                                     attributes: ["table_version": String(input.tableVersion), "position": String(position)]))
+                                     attributes: ["version": String(input.tableVersion), "position": String(position)]))
         }
         try store.addLineage(edges, in: &txn)
     }

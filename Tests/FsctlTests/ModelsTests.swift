@@ -41,6 +41,7 @@ import Testing
 
     @Test func registerListShowDownloadEndToEnd() throws {
         let box = try Self.sandbox()
+        #expect(try box.ok("check").contains("models: 1 (2 versions, 0 aliases, 2 artifacts in 2 chunks)\nstore is healthy\n"))
         let v3 = try box.ok(["models", "register", "churn", "--artifact", Self.linear, "--format", "linear-json",
                              "--param", "C=1.0", "--tag", "team=risk", "--description", "logistic baseline", "--json"]
                             + Self.features)
@@ -279,6 +280,10 @@ import Testing
         #expect(r.stderr.hasPrefix("error: artifact of churn/1 (sha256 \(sha)) is damaged: chunk 0 of 1 hashes to "), "\(r)")
         #expect(r.stderr.hasSuffix("expected \(sha); the store's copy cannot be trusted (restore the store from a backup, or register the file again)\n"))
         #expect(!box.exists("m.json"))
+        let check = try box.run("check")
+        #expect(check.code == 3, "\(check)")
+        #expect(check.stdout.contains("models: 1 (2 versions, 0 aliases, 2 artifacts in 2 chunks)\n"), "\(check)")
+        #expect(check.stdout.contains("  artifact \(sha): chunk 0 does not match its SHA-256\n"), "\(check)")
         // The other version is intact.
         try box.ok("models", "download", "churn/2", "--out", "m.txt")
     }

@@ -23,8 +23,8 @@ import Testing
         r.trainingSet = ts.id
         try t.registry.register(r)
         #expect(try Self.edges(t, into: .modelVersion("churn", 1)) == [
-            "feature:user_stats:age -reads-> model_version:churn/1 position=0,table_version=1",
-            "feature:user_stats:num_purchases -reads-> model_version:churn/1 position=1,table_version=1",
+            "feature:user_stats:age -reads-> model_version:churn/1 position=0,version=1",
+            "feature:user_stats:num_purchases -reads-> model_version:churn/1 position=1,version=1",
             "model:churn -version_of-> model_version:churn/1 format=xgboost-json",
             "training_set:\(ts.id) -trained_on-> model_version:churn/1",
         ].sorted())
