@@ -9,12 +9,12 @@ extension ModelRegistry {
     /// SHA-256 of `bytes`, raw and hex.
     static func sha256(_ bytes: UnsafeRawBufferPointer) -> (raw: [UInt8], hex: String) {
         let raw = Array(SHA256.hash(data: bytes))
-        return (raw, Hex.encode(raw))
+        return (raw, FileHash.hex(raw))
     }
 
     func loadArtifact(_ sha: [UInt8], _ db: Databases, _ txn: borrowing Transaction) throws -> ArtifactRecord? {
         try txn.withValue(forKey: RegistryKeys.artifact(sha), in: db.artifactRefs) { v in
-            try v.map { try Self.decode(ArtifactRecord.self, $0, what: "artifact \(Hex.encode(sha))") }
+            try v.map { try Self.decode(ArtifactRecord.self, $0, what: "artifact \(FileHash.hex(sha))") }
         }
     }
 
@@ -23,7 +23,7 @@ extension ModelRegistry {
     func retainArtifact(_ bytes: [UInt8], sha: [UInt8], _ db: Databases, _ txn: inout Transaction) throws -> ArtifactRecord {
         if var record = try loadArtifact(sha, db, txn) {
             guard record.size == bytes.count else {
-                throw RegistryError.corrupt("artifact \(Hex.encode(sha)): stored with \(record.size) bytes, "
+                throw RegistryError.corrupt("artifact \(FileHash.hex(sha)): stored with \(record.size) bytes, "
                                             + "but a file with the same SHA-256 has \(bytes.count)")
             }
             record.references += 1
@@ -43,7 +43,7 @@ extension ModelRegistry {
                 offset += chunkSize
             } while offset < all.count
         }
-        let record = ArtifactRecord(sha256: Hex.encode(sha), size: bytes.count, chunkSize: chunkSize,
+        let record = ArtifactRecord(sha256: FileHash.hex(sha), size: bytes.count, chunkSize: chunkSize,
                                     chunkSHA256: chunkHashes, references: 1)
         try txn.put(RegistryKeys.artifact(sha), try Self.encode(record), in: db.artifactRefs)
         return record
@@ -53,7 +53,7 @@ extension ModelRegistry {
     /// Returns true when the artifact was removed.
     @discardableResult
     func releaseArtifact(_ shaHex: String, _ db: Databases, _ txn: inout Transaction) throws -> Bool {
-        guard let sha = Hex.decode(shaHex), sha.count == 32, var record = try loadArtifact(sha, db, txn) else {
+        guard let sha = FileHash.unhex(shaHex), sha.count == 32, var record = try loadArtifact(sha, db, txn) else {
             throw RegistryError.corrupt("artifact \(shaHex) is referenced by a model version but not stored")
         }
         record.references -= 1
@@ -73,7 +73,7 @@ extension ModelRegistry {
     func readArtifact(of version: ModelVersion, _ db: Databases, _ txn: borrowing Transaction,
                       _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let what = "artifact of \(version.ref) (sha256 \(version.sha256))"
-        guard let sha = Hex.decode(version.sha256), sha.count == 32, let record = try loadArtifact(sha, db, txn) else {
+        guard let sha = FileHash.unhex(version.sha256), sha.count == 32, let record = try loadArtifact(sha, db, txn) else {
             throw RegistryError.corrupt("\(what) is missing from the store")
         }
         guard record.size == version.size else {
@@ -102,7 +102,7 @@ extension ModelRegistry {
                 try body(chunk)
             }
         }
-        let got = Hex.encode(whole.finalize())
+        let got = FileHash.hex(Array(whole.finalize()))
         guard total == record.size, got == version.sha256 else {
             throw RegistryError.corrupt("\(what) is damaged: its \(total) bytes hash to \(got)")
         }

@@ -56,7 +56,7 @@ extension ModelRegistry {
             try txn.withCursor(db.artifactRefs) { c in
                 var more = try c.first()
                 while more {
-                    let r = try Self.decode(ArtifactRecord.self, c.value, what: "artifact \(Hex.encode(c.key))")
+                    let r = try Self.decode(ArtifactRecord.self, c.value, what: "artifact \(FileHash.hex(Array(c.key)))")
                     stored[r.sha256] = r
                     more = try c.next()
                 }
@@ -80,7 +80,7 @@ extension ModelRegistry {
                 while more {
                     report.chunks += 1
                     let key = Array(c.key)
-                    let sha = Hex.encode(key.prefix(32))
+                    let sha = FileHash.hex(Array(key.prefix(32)))
                     let index = key.count == 36 ? key[32...].reduce(0) { $0 << 8 | Int($1) } : -1
                     if let r = stored[sha], index >= 0, index < r.chunks {
                         let expectedLength = min(r.chunkSize, r.size - index * r.chunkSize)
@@ -96,7 +96,7 @@ extension ModelRegistry {
                 }
             }
             for (sha, r) in stored.sorted(by: { $0.key < $1.key }) {
-                guard let raw = Hex.decode(sha) else { continue }
+                guard let raw = FileHash.unhex(sha) else { continue }
                 for i in 0..<r.chunks where try txn.withValue(forKey: RegistryKeys.chunk(raw, i), in: db.artifacts, { $0 == nil }) {
                     report.problems.append("artifact \(sha): chunk \(i) of \(r.chunks) is missing")
                 }

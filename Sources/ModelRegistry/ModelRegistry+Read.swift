@@ -73,7 +73,7 @@ extension ModelRegistry {
 
     /// The stored artifact record (size, chunks, reference count) of `version`.
     public func artifactRecord(of version: ModelVersion) throws -> ArtifactRecord? {
-        guard let db, let sha = Hex.decode(version.sha256), sha.count == 32 else { return nil }
+        guard let db, let sha = FileHash.unhex(version.sha256), sha.count == 32 else { return nil }
         return try store.environment.read { txn in try loadArtifact(sha, db, txn) }
     }
 }
