@@ -72,7 +72,7 @@ public struct ModelVersion: Codable, Sendable, Equatable {
     public var tags: [String: String]
     /// Mutable free text.
     public var description: String?
-    /// When it was registered (UTC µs) and by whom.
+    /// When it was registered (UTC µs).
     public var createdAtMicros: Int64
     /// Who registered it (``ModelRegistry/currentActor()`` or a token's name).
     public var createdBy: String
@@ -134,7 +134,7 @@ public struct ModelAlias: Codable, Sendable, Equatable {
     public var version: Int
     /// Canary versions and their shares (their sum is below 100).
     public var canary: [CanarySplit]
-    /// When it was last set (UTC µs) and by whom.
+    /// When it was last set (UTC µs).
     public var setAtMicros: Int64
     /// Who set it last.
     public var setBy: String
@@ -174,8 +174,9 @@ public struct AliasMove: Codable, Sendable, Equatable {
     public var fromVersion: Int?
     /// The version it points at after (nil when it was deleted).
     public var toVersion: Int?
-    /// Canary splits before and after.
+    /// Canary splits before the move.
     public var fromCanary: [CanarySplit]
+    /// Canary splits after the move.
     public var toCanary: [CanarySplit]
     /// The quality gates the move passed (`auc>=0.85`), as written.
     public var gates: [String]

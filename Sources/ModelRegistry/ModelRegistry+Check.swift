@@ -3,11 +3,15 @@ import LMDB
 
 /// What ``ModelRegistry/check()`` found: counts and problems.
 public struct RegistryCheckReport: Sendable, Equatable {
-    /// Models, versions, aliases, stored artifacts and their chunks.
+    /// Models.
     public var models = 0
+    /// Model versions.
     public var versions = 0
+    /// Aliases.
     public var aliases = 0
+    /// Stored artifacts (distinct contents).
     public var artifacts = 0
+    /// Stored artifact chunks.
     public var chunks = 0
     /// Everything found wrong, one sentence each.
     public var problems: [String] = []

@@ -13,7 +13,18 @@ import FeatureStore
 public struct QualityGate: Sendable, Equatable, CustomStringConvertible {
     /// A comparison.
     public enum Comparison: String, Sendable, CaseIterable {
-        case atLeast = ">=", above = ">", atMost = "<=", below = "<", equal = "==", notEqual = "!="
+        /// `>=`
+        case atLeast = ">="
+        /// `>`
+        case above = ">"
+        /// `<=`
+        case atMost = "<="
+        /// `<`
+        case below = "<"
+        /// `==`
+        case equal = "=="
+        /// `!=`
+        case notEqual = "!="
 
         /// Whether `value` compares so with `threshold`.
         public func holds(_ value: Double, _ threshold: Double) -> Bool {

@@ -119,6 +119,11 @@ import Testing
         #expect(moves.map { $0["by"] as? String }.prefix(2) == ["alice", "bob"])
         #expect(moves.map { $0["sequence"] as? Int } == [1, 2, 3, 4])
         #expect(try box.ok("models", "history", "churn", "--json").contains("\"at\" : \"20"))
+        // Global options before the nested subcommand work too.
+        let hoisted = try box.run("--json", "--store", box.store, "models", "alias", "set", "churn", "staging", "1")
+        #expect(hoisted.code == 0, "\(hoisted)")
+        #expect((try hoisted.json() as? [String: Any])?["changed"] as? Bool == true)
+        #expect(try box.run("--quiet", "models", "list").stdout == "")
     }
 
     @Test func aFailedGateExitsThreeAndChangesNothing() throws {
