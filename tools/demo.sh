@@ -129,6 +129,15 @@ fs export --entities "$DATA/entities.csv" --service churn_v1 --out "$DEMO_DIR/tr
 cmp "$DEMO_DIR/train.csv" "$DEMO_DIR/train_again.csv" && say "identical"
 fs export --entities "$DATA/entities.csv" --service churn_v1 --out "$DEMO_DIR/train.parquet"
 
+section "Lineage: from the source file down to the training set, and back"
+fs lineage "$DATA/user_stats.csv" --downstream --depth 3
+say "which training sets (and, once registered, models and aliases) read user_stats:age?"
+fs lineage user_stats:age --downstream
+say "the training set's output file names it; upstream leads back to the source file"
+fs lineage "$DEMO_DIR/train.csv" --upstream
+say "the same runs as OpenLineage 2-0-2 RunEvents (one JSON line per run):"
+fs lineage "$DEMO_DIR/train.csv" --upstream --openlineage | cut -c1-160
+
 section "Sizes and counts"
 fs stats
 

@@ -53,7 +53,7 @@ public final class Store: @unchecked Sendable {
                        watermarks: try Self.openDatabase("watermarks", environment, path, c),
                        trainingSets: try Self.openDatabase("training_sets", environment, path, c),
                        lineage: try Self.openOptionalDatabase("lineage", environment, !environment.options.readOnly),
-                       lineageReverse: try Self.openOptionalDatabase("lineage_reverse", environment,
+                       lineageReverse: try Self.openOptionalDatabase("lineage_in", environment,
                                                                      !environment.options.readOnly))
     }
 

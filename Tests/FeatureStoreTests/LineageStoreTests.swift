@@ -179,3 +179,88 @@ import LMDB
         #expect(stat.entries == forward.count)
     }
 }
+
+/// `check` finds a lineage index out of step.
+@Suite struct LineageCheckTests {
+    @Test func checkFindsAnEdgeMissingFromEitherIndex() throws {
+        let t = try TempStore(userStatsYAML)
+        #expect(try t.store.check().isHealthy)
+        let edge = try LineageKey.key(.table("user_stats"), "version_of", .tableVersion("user_stats", 1))
+        let reverse = try LineageKey.key(.tableVersion("user_stats", 1), "version_of", .table("user_stats"))
+        try t.store.environment.write { txn in _ = try txn.delete(reverse, in: t.store.db.lineageReverse!) }
+        #expect(try t.store.check().problems == [
+            "lineage_in: edge table:user_stats -version_of-> table_version:user_stats@1 is missing from the reverse index"])
+        try t.store.environment.write { txn in
+            try txn.put(reverse, [], in: t.store.db.lineageReverse!)
+            _ = try txn.delete(edge, in: t.store.db.lineage!)
+        }
+        #expect(try t.store.check().problems == [
+            "lineage_in: reverse entry table:user_stats -version_of-> table_version:user_stats@1 has no edge in 'lineage'"])
+        try t.store.environment.write { txn in try txn.put(edge, [1, 2], in: t.store.db.lineage!) }
+        #expect(try t.store.check().problems == [
+            "lineage: edge table:user_stats -version_of-> table_version:user_stats@1 has a malformed value"])
+    }
+}
+
+/// The graph store against a naive in-memory model: seeded random adds,
+/// re-adds, removals of edges into a node and of nodes; after each step the
+/// edges, both indexes and every walk (reachability, depth) agree.
+@Suite struct LineageModelTests {
+    struct Key: Hashable { var from: LineageNode; var kind: String; var to: LineageNode }
+
+    @Test(arguments: [1, 2, 3])
+    func randomOperationsMatchTheModel(seed: UInt64) throws {
+        var rng = ModelRNG(seed: seed)
+        let t = try TempStore()
+        let universe: [LineageNode] = (0..<4).map { LineageNode.batch(UInt64($0)) }
+            + (0..<4).map { LineageNode.trainingSet("ts-\($0)") }
+            + (0..<3).map { LineageNode.modelVersion("m", $0) } + [.alias("m", "prod"), .table("t"), .table("t\u{0}x")]
+        let kinds = ["a", "b", "ab"]
+        var model: [Key: LineageEdge] = [:]
+        for step in 0..<120 {
+            let node = universe[Int(rng.next() % UInt64(universe.count))]
+            switch rng.next() % 10 {
+            case 0:
+                try t.store.environment.write { txn in try t.store.removeLineageEdges(into: node, in: &txn) }
+                model = model.filter { $0.key.to != node }
+            case 1:
+                try t.store.environment.write { txn in try t.store.removeLineageNode(node, in: &txn) }
+                model = model.filter { $0.key.to != node && $0.key.from != node }
+            default:
+                var edges: [LineageEdge] = []
+                for _ in 0..<Int(1 + rng.next() % 3) {
+                    let to = universe[Int(rng.next() % UInt64(universe.count))]
+                    guard to != node else { continue }
+                    let e = LineageEdge(from: node, to: to, kind: kinds[Int(rng.next() % 3)], atMicros: Int64(step),
+                                        attributes: ["step": String(step), "r": String(rng.next() % 5)])
+                    edges.append(e)
+                    model[Key(from: e.from, kind: e.kind, to: e.to)] = e
+                }
+                try t.store.environment.write { txn in try t.store.addLineage(edges, in: &txn) }
+            }
+            let stored = try t.store.allLineageEdges()
+            #expect(Dictionary(uniqueKeysWithValues: stored.map { (Key(from: $0.from, kind: $0.kind, to: $0.to), $0) }) == model,
+                    "seed \(seed) step \(step)")
+            #expect(try t.store.check().isHealthy)
+        }
+        // Walks: reachability and depth against a breadth-first walk of the model.
+        for start in universe {
+            for downstream in [true, false] {
+                for depth in [1, 2, nil] as [Int?] {
+                    var reached: Set<LineageNode> = [start], frontier = [start], level = 0
+                    while !frontier.isEmpty, depth.map({ level < $0 }) ?? true {
+                        frontier = frontier.flatMap { n in
+                            model.keys.filter { downstream ? $0.from == n : $0.to == n }.map { downstream ? $0.to : $0.from }
+                        }.filter { reached.insert($0).inserted }
+                        level += 1
+                    }
+                    let g = try t.store.lineage(of: start, direction: downstream ? .downstream : .upstream, depth: depth)
+                    #expect(Set(g.nodes) == reached && g.nodes.count == reached.count && g.nodes.first == start,
+                            "seed \(seed) \(start) downstream \(downstream) depth \(String(describing: depth))")
+                    #expect(g.edges.allSatisfy { reached.contains($0.from) && reached.contains($0.to) })
+                }
+            }
+        }
+    }
+}
+

@@ -17,6 +17,7 @@ public struct LineageGraph: Sendable, Codable, Equatable {
 
     /// The node the walk started from.
     public var root: LineageNode
+    /// Which way the walk went.
     public var direction: Direction
     /// Every node reached, the root first, then in breadth-first order.
     public var nodes: [LineageNode]

@@ -1,11 +1,11 @@
-/// Keys and values of the `lineage` and `lineage_reverse` databases
+/// Keys and values of the `lineage` and `lineage_in` databases
 /// (docs/storage-format.md).
 ///
 /// - node: `kind code (1) · escaped name` (names escaped as entity-key strings:
 ///   `00` → `00 FF`, terminator `00 01`), so a node's key is prefix-free and
 ///   all edges of one node are contiguous;
 /// - `lineage` key: `01 · node(from) · escaped(kind) · node(to)`;
-/// - `lineage_reverse` key: `01 · node(to) · escaped(kind) · node(from)`, empty value;
+/// - `lineage_in` key: `01 · node(to) · escaped(kind) · node(from)`, empty value;
 /// - `lineage` value: `at (i64, sign-flipped BE) · (escaped key · escaped value)*`,
 ///   attributes in key order.
 enum LineageKey {
@@ -26,7 +26,7 @@ enum LineageKey {
         return out
     }
 
-    /// The `lineage` key of an edge (`first` = from) or its `lineage_reverse` key (`first` = to).
+    /// The `lineage` key of an edge (`first` = from) or its `lineage_in` key (`first` = to).
     static func key(_ first: LineageNode, _ kind: String, _ second: LineageNode) throws -> [UInt8] {
         var out = prefix(first)
         KeyCodec.appendEscaped(kind.utf8, to: &out)

@@ -38,6 +38,11 @@ extension Store {
     }
 
     private func resolveLineageRef(_ ref: String, catalog: CatalogSnapshot, _ txn: borrowing Transaction) throws -> LineageNode {
+        // A path with a directory in it names a file, whatever else is in it (a ':' or '@').
+        if ref.contains("/"), FileSystem.isRegularFile(ref),
+           !(try lineageNodeExists(LineageNode(kind: .modelVersion, name: ref), txn)) {
+            return try fileNode(sha256: try FileHash.sha256(ref), described: "\(ref) (SHA-256 ", txn)
+        }
         // KIND:NAME — unless KIND is also a table's name (then it is a feature ref).
         if let colon = ref.firstIndex(of: ":") {
             let head = String(ref[..<colon]), tail = String(ref[ref.index(after: colon)...])
