@@ -109,3 +109,18 @@ extension ModelRegistry {
         return report
     }
 }
+
+extension ModelRegistry {
+    /// Entries and bytes of each of the registry's databases (`fsctl stats`);
+    /// empty for a read-only store that never had a model.
+    public func databaseSizes() throws -> [(name: String, entries: Int, bytes: Int)] {
+        guard let db else { return [] }
+        let all = [db.models, db.versions, db.aliases, db.history, db.artifacts, db.artifactRefs]
+        return try store.environment.read { txn in
+            try all.map { d in
+                let s = try txn.stat(d)
+                return (d.name, s.entries, s.bytes)
+            }
+        }
+    }
+}

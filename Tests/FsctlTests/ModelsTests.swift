@@ -207,6 +207,12 @@ import Testing
         #expect(try box.ok("models", "list").contains("churn  2         2"))
         #expect(try box.ok("models", "register", "churn", "--artifact", Self.xgb, "--format", "xgboost-json") == "3\n",
                 "numbers are never given twice")
+        // fsctl stats counts the registry's databases.
+        let stats = try #require(try box.run("stats", "--json").json() as? [String: Any])
+        let entries = Dictionary(uniqueKeysWithValues: (stats["databases"] as? [[String: Any]] ?? []).map {
+            ($0["name"] as? String ?? "", $0["entries"] as? Int ?? -1)
+        })
+        #expect(entries["models"] == 2 && entries["model_versions"] == 2 && entries["artifact_refs"] == 2, "\(entries)")
     }
 
     /// Two `fsctl models register` processes at once, over and over: every
@@ -261,6 +267,40 @@ import Testing
         }
         let rounds0 = versions.filter { ($0["tags"] as? [String: String])?["writer"] == "0" }.compactMap { ($0["tags"] as? [String: String])?["round"] }
         #expect(rounds0 == (0..<rounds).map(String.init))
+    }
+
+    /// `models register` and `models alias set` record lineage: a walk from
+    /// the source file reaches the production alias, and back.
+    @Test func lineageFromTheSourceFileToTheProductionAliasAndBack() throws {
+        let box = try Sandbox.withExample()
+        try box.write("events.csv", Examples.csv)
+        try box.ok("ingest", "user_stats", "events.csv")
+        try box.write("labels.csv", "user_id,event_timestamp,label\n1,2025-11-16T00:00:00Z,1\n2,2025-11-16T00:00:00Z,0\n")
+        let exported = try #require(try box.run("export", "--entities", "labels.csv", "--service", "churn_v1",
+                                                "--out", "train.csv", "--json").json() as? [String: Any])
+        let ts = try #require(exported["id"] as? String)
+        try box.ok(["models", "register", "churn", "--artifact", Self.xgb, "--format", "xgboost-json",
+                    "--training-set", ts, "--metric", "auc=0.9"] + Self.features)
+        try box.ok("models", "alias", "set", "churn", "production", "1", "--require", "auc>=0.85")
+        func nodes(_ args: String...) throws -> [String] {
+            let json = try #require(try box.run(args).json() as? [String: Any])
+            return (json["nodes"] as? [[String: String]] ?? []).map { "\($0["kind"]!) \($0["name"]!)" }
+        }
+        let down = try nodes("lineage", "events.csv", "--downstream", "--json")
+        #expect(down.contains("training_set \(ts)") && down.contains("model_version churn/1")
+                && down.contains("alias churn@production"), "\(down)")
+        let up = try nodes("lineage", "churn@production", "--upstream", "--json")
+        #expect(up.first == "alias churn@production")
+        #expect(up.contains("model churn") && up.contains("training_set \(ts)") && up.contains("batch 1"), "\(up)")
+        #expect(up.contains { $0.hasPrefix("file ") }, "\(up)")
+        let feature = try box.ok("lineage", "user_stats:age", "--downstream")
+        #expect(feature.contains("├── reads → model_version churn/1  position=0 version=1\n│   └── alias → alias churn@production  by="),
+                "\(feature)")
+        // Deleting the alias, then the version, takes them out of the graph.
+        try box.ok("models", "alias", "delete", "churn", "production")
+        #expect(!(try nodes("lineage", "events.csv", "--downstream", "--json")).contains("alias churn@production"))
+        try box.ok("models", "delete", "churn/1")
+        #expect(!(try nodes("lineage", "events.csv", "--downstream", "--json")).contains("model_version churn/1"))
     }
 
     @Test func aCorruptedChunkFailsTheDownload() throws {
