@@ -91,6 +91,19 @@ import Testing
         #expect(try box.ok("describe", "churn/3").hasPrefix("model version churn/3\n"))
     }
 
+    /// A store where no model was ever registered (its registry databases do
+    /// not exist yet) answers read-only commands as an empty registry.
+    @Test func aStoreWithoutModels() throws {
+        let box = try Sandbox.withExample()
+        #expect(try box.ok("models", "list") == "no models\n")
+        #expect((try box.run("models", "list", "--json").json() as? [Any])?.isEmpty == true)
+        try box.fails("models", "show", "churn", error: "no model named 'churn'")
+        try box.fails("models", "history", "churn", error: "no model named 'churn'")
+        try box.fails("models", "download", "churn/1", "--out", "m", error: "no model named 'churn'")
+        #expect(!box.exists("m"))
+        #expect(try box.ok("check").hasSuffix("store is healthy\n"))
+    }
+
     @Test func aliasesGatesCanariesAndHistory() throws {
         let box = try Self.sandbox()
         #expect(try box.run(["models", "alias", "set", "churn", "production", "1"], env: ["FSCTL_USER": "alice"]).stdout
