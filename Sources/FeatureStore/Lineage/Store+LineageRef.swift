@@ -18,7 +18,7 @@ extension Store {
     /// | `user_stats` | table (else a model of that name) |
     /// | `user_stats@2` | table version (a number after `@` on a table) |
     /// | `user_stats:age`, `user_stats@2:age` | feature |
-    /// | `ts-3f9a…` | training set |
+    /// | `ts-3f9a0c1d2e4b5a69`, or a unique prefix of it | training set |
     /// | `churn/3` | model version |
     /// | `churn@production` | alias |
     /// | `batch:17` | batch |
@@ -65,6 +65,13 @@ extension Store {
             try txn.withCursor(db.trainingSets) { c in
                 var more = try c.first()
                 while more { ids.append(String(decoding: c.key, as: UTF8.self)); more = try c.next() }
+            }
+            // A unique prefix names its training set, as in `fsctl describe`.
+            let matching = Set(ids.filter { $0.hasPrefix(ref) })
+            if matching.count == 1 { return .trainingSet(matching.first!) }
+            if matching.count > 1 {
+                throw FeatureStoreError.invalid("lineage: '\(ref)' is the start of \(matching.count) training sets ("
+                    + matching.sorted().joined(separator: ", ") + "); give more of the id")
             }
             throw unknownRef(ref, what: "training set '\(ref)'", candidates: ids)
         }
