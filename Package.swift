@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
         .library(name: "ModelFormats", targets: ["ModelFormats"]),
+        .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -47,10 +48,17 @@ let package = Package(
         // Model files (XGBoost JSON, LightGBM text, linear-json, ONNX) parsed into
         // flat scorers; standard library only, no store or registry knowledge.
         .target(name: "ModelFormats"),
+        // Models, versions, content-addressed artifacts, aliases with history, quality gates.
+        .target(
+            name: "ModelRegistry",
+            dependencies: [
+                "FeatureStore", "LMDB", "Tabular",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular",
+                "FeatureStore", "LMDB", "Tabular", "ModelRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // CLMDB only for the multi-process tests: a forked child must run plain C
@@ -59,8 +67,12 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
+        // Fixtures (Tests/Fixtures/registry) are found through #filePath.
+        .testTarget(name: "ModelRegistryTests", dependencies: [
+            "ModelRegistry", "FeatureStore", "LMDB", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
-        .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular"]),
+        .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular", "LMDB"]),
     ]
 )

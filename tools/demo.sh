@@ -138,6 +138,31 @@ fs lineage "$DEMO_DIR/train.csv" --upstream
 say "the same runs as OpenLineage 2-0-2 RunEvents (one JSON line per run):"
 fs lineage "$DEMO_DIR/train.csv" --upstream --openlineage | cut -c1-160
 
+section "Model registry: two versions trained on that training set, one promoted through a quality gate"
+TS=$("$FSCTL" export --entities "$DATA/entities.csv" --service churn_v1 --out "$DEMO_DIR/train.csv" --json \
+     | sed -n 's/.*"id" : "\(ts-[0-9a-f]*\)".*/\1/p')
+say "training set $TS; the models are tools/registry_fixtures.py's small files (2 inputs)"
+MODEL_INPUTS=user_stats:age,user_stats:num_purchases
+fs models register churn --artifact Tests/Fixtures/registry/linear_logistic.json --format linear-json \
+    --features "$MODEL_INPUTS" --training-set "$TS" --metric auc=0.81 --param C=1.0
+fs models register churn --artifact Tests/Fixtures/registry/lgb_binary.txt --format lightgbm-text \
+    --features "$MODEL_INPUTS" --training-set "$TS" --metric auc=0.88 --param num_leaves=4
+fs models alias set churn production 2 --require "auc>=0.85"
+say "promoting version 1 fails the same gate: exit code 3, nothing changes"
+show "fsctl models alias set churn production 1 --require auc>=0.85"
+rc=0
+"$FSCTL" models alias set churn production 1 --require "auc>=0.85" || rc=$?
+if [[ $rc -ne 3 ]]; then echo "demo: expected exit code 3 from a failed quality gate, got $rc" >&2; exit 1; fi
+fs models alias set churn production 2 --canary 1:10
+fs models history churn
+fs models show churn@production
+fs models download churn@production --out "$DEMO_DIR/production_model.txt"
+cmp Tests/Fixtures/registry/lgb_binary.txt "$DEMO_DIR/production_model.txt" && say "downloaded artifact identical (SHA-256 verified)"
+
+section "Lineage: which models, and which production aliases, read user_stats:age? And back to the source file"
+fs lineage user_stats:age --downstream
+fs lineage churn@production --upstream --depth 5
+
 section "Sizes and counts"
 fs stats
 

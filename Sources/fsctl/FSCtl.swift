@@ -20,7 +20,7 @@ struct FSCtl: ParsableCommand {
             InitCommand.self, ApplyCommand.self, ListCommand.self, DescribeCommand.self,
             DeleteCommand.self, IngestCommand.self, MaterializeCommand.self,
             MaterializeIncrementalCommand.self, GetCommand.self, ExportCommand.self, CheckCommand.self, StatsCommand.self,
-            LineageCommand.self,
+            ModelsCommand.self, LineageCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of
@@ -71,7 +71,8 @@ struct FSCtl: ParsableCommand {
             }
         }
         guard !hoisted.isEmpty, i < args.count, !args[i].hasPrefix("-") else { return args }
-        return [args[i]] + hoisted + args[(i + 1)...]
+        let names = ModelsCommand.subcommandPathLength(args, from: i)
+        return Array(args[i..<(i + names)]) + hoisted + args[(i + names)...]
     }
 
     /// ArgumentParser writes `Error: …`; the rest of fsctl writes `error: …`.
