@@ -30,7 +30,7 @@ export FSCTL
 
 # Root needs no sudo (CI runs as root); anyone else gets it.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-APT_PACKAGES := liblmdb-dev lmdb-utils pkg-config libsnappy-dev libzstd-dev zlib1g-dev
+APT_PACKAGES := liblmdb-dev lmdb-utils pkg-config libsnappy-dev libzstd-dev zlib1g-dev openssl curl
 
 # Benchmark sizes, overridable: make bench-feast BENCH_ENTITIES=100000
 BENCH_ENTITIES ?= 1000000
@@ -52,7 +52,8 @@ PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) 
 .PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models model-fixtures clean
 
 deps:
-	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null; then \
+	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null \
+	    || ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then \
 	  echo "deps: installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \

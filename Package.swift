@@ -10,12 +10,19 @@ let package = Package(
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
         .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
+        .library(name: "WireProtocol", targets: ["WireProtocol"]),
+        .library(name: "FeatureServer", targets: ["FeatureServer"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Debian's liblmdb-dev, exposed to Swift. Only `LMDB` imports it.
@@ -55,11 +62,30 @@ let package = Package(
                 "FeatureStore", "LMDB", "Tabular",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Frames, messages and error codes of the binary protocol (docs/wire-protocol.md);
+        // shared by the server and the clients. No sockets: NIOCore only.
+        .target(name: "WireProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // `fsctl serve`: the NIO server, auth, limits, the HTTP port, drain on SIGTERM.
+        .target(
+            name: "FeatureServer",
+            dependencies: [
+                "FeatureStore", "LMDB", "Tabular", "WireProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular", "ModelRegistry",
+                "FeatureStore", "LMDB", "Tabular", "ModelRegistry", "FeatureServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // CLMDB only for the multi-process tests: a forked child must run plain C
         // (no Swift runtime after fork), acting as "another process" on the env.
@@ -73,6 +99,22 @@ let package = Package(
         ]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
-        .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular", "LMDB"]),
+        .testTarget(name: "FsctlTests", dependencies: [
+            "fsctl", "FeatureStore", "Tabular", "LMDB", "WireProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        .testTarget(name: "WireProtocolTests", dependencies: [
+            "WireProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "FeatureServerTests", dependencies: [
+            "FeatureServer", "WireProtocol", "FeatureStore", "Tabular",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
     ]
 )

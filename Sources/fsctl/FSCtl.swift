@@ -20,7 +20,7 @@ struct FSCtl: ParsableCommand {
             InitCommand.self, ApplyCommand.self, ListCommand.self, DescribeCommand.self,
             DeleteCommand.self, IngestCommand.self, MaterializeCommand.self,
             MaterializeIncrementalCommand.self, GetCommand.self, ExportCommand.self, CheckCommand.self, StatsCommand.self,
-            ModelsCommand.self, LineageCommand.self,
+            ModelsCommand.self, LineageCommand.self, ServeCommand.self, TokensCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of
@@ -71,9 +71,14 @@ struct FSCtl: ParsableCommand {
             }
         }
         guard !hoisted.isEmpty, i < args.count, !args[i].hasPrefix("-") else { return args }
-        let names = ModelsCommand.subcommandPathLength(args, from: i)
+        var names = ModelsCommand.subcommandPathLength(args, from: i)
+        // A command group (`tokens create`): the options go after the leaf subcommand.
+        if commandGroups.contains(args[i]), i + 1 < args.count, !args[i + 1].hasPrefix("-") { names = 2 }
         return Array(args[i..<(i + names)]) + hoisted + args[(i + names)...]
     }
+
+    /// Subcommands that only group others (their leaves take the global options).
+    static let commandGroups: Set<String> = ["tokens"]
 
     /// ArgumentParser writes `Error: …`; the rest of fsctl writes `error: …`.
     private static func lowercasedErrorPrefix(_ text: String) -> String {

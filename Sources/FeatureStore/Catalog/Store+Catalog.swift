@@ -63,6 +63,7 @@ extension Store {
     /// Writes every object of `new` that differs from `old`, and deletes the
     /// entities, services and table versions present in `old` but not in `new`.
     func writeCatalogChanges(from old: CatalogSnapshot, to new: CatalogSnapshot, in txn: inout Transaction) throws {
+        if old != new { try bumpCatalogGeneration(in: &txn) }   // prepared queries elsewhere see the change
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func put<T: Encodable>(_ key: [UInt8], _ value: T) throws {
