@@ -10,14 +10,22 @@ import Tabular
 /// feature-by-feature pass cost one cache and TLB miss per feature and row:
 /// half the join's time on 10M events).
 extension PointInTimePlan {
-    /// The output batch for input batch `b` of `block`. Reads the map through
-    /// `block.chosen`: call only while the join's read transaction is open.
+    /// The output batch for input batch `b` of `block`, decoded from the
+    /// block's copies of the chosen events.
     func output(_ block: PointInTimeBlock, batch b: Int) -> RecordBatch {
         let input = block.batches[b]
         var columns = input.columns
         var features = [Column?](repeating: nil, count: self.features.count)
+        let first = block.starts[b], rows = input.rowCount
         for (t, table) in tables.enumerated() {
-            for (k, column) in Self.decode(table, block.chosen[t], block.starts[b], input.rowCount).enumerated() {
+            let events = block.events[t]
+            let decoded = events.bytes.withUnsafeBytes { bytes in
+                let chosen = (first..<first + rows).map { r -> UnsafeRawBufferPointer? in
+                    events.start[r] < 0 ? nil : UnsafeRawBufferPointer(rebasing: bytes[events.start[r]..<events.start[r] + Int(events.length[r])])
+                }
+                return Self.decode(table, chosen, 0, rows)
+            }
+            for (k, column) in decoded.enumerated() {
                 features[table.outputs[k].column - entityFields.count] = column
             }
         }
