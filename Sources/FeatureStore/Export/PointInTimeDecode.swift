@@ -18,13 +18,7 @@ extension PointInTimePlan {
         var features = [Column?](repeating: nil, count: self.features.count)
         let first = block.starts[b], rows = input.rowCount
         for (t, table) in tables.enumerated() {
-            let events = block.events[t]
-            let decoded = events.bytes.withUnsafeBytes { bytes in
-                let chosen = (first..<first + rows).map { r -> UnsafeRawBufferPointer? in
-                    events.start[r] < 0 ? nil : UnsafeRawBufferPointer(rebasing: bytes[events.start[r]..<events.start[r] + Int(events.length[r])])
-                }
-                return Self.decode(table, chosen, 0, rows)
-            }
+            let decoded = block.events[t].withValues(first..<first + rows) { Self.decode(table, $0, 0, rows) }
             for (k, column) in decoded.enumerated() {
                 features[table.outputs[k].column - entityFields.count] = column
             }

@@ -36,7 +36,7 @@ public struct PointInTimeOptions: Sendable, Equatable {
     /// of the map's pages from the resident set
     /// (``LMDB/Environment/releaseMappedPages()``); 0: never. Internal: the
     /// tests set it small to release often.
-    var releaseMapEvery = 64 << 20
+    var releaseMapEvery = 16 << 20
 
     /// The defaults: `event_timestamp`, short names, no `asOf`, no leak guard.
     public init() {}

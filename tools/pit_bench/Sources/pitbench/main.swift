@@ -9,7 +9,7 @@
 // line: the call's wall time, the process's peak RSS (getrusage's ru_maxrss,
 // the same measure as the Python tools': anonymous memory plus the mapped
 // file pages resident — the LMDB map's pages the join touched and has not
-// released, the binary) and, sampled every 2 ms on a thread from
+// released, the binary) and, sampled every 5 ms on a thread from
 // /proc/self/status, the peaks of RssAnon (heap and stacks) and RssFile
 // (mapped file pages) — separate peaks, so they need not add up to the RSS.
 import FeatureStore
@@ -49,7 +49,7 @@ func startSampler() -> pthread_t {
             let (anon, file) = residentKB()
             peakAnonKB = max(peakAnonKB, anon)
             peakFileKB = max(peakFileKB, file)
-            usleep(2000)
+            usleep(5000)
         }
         return nil
     }, nil)
