@@ -107,7 +107,7 @@ extension Store {
                 // Odd tables on a second thread with the snapshot's second
                 // transaction, even ones here with the first.
                 let odd = Array(stride(from: 1, to: plan.tables.count, by: 2))
-                let second = odd.isEmpty ? nil : BackgroundTask { () throws -> [PointInTimeEvents] in
+                let second = odd.isEmpty ? nil : ThreadTask { () throws -> [PointInTimeEvents] in
                     try snapshot.withTransaction(1) { txn in
                         try odd.map { t in
                             try walker.join(table: t, keys: keys[t], rows: n, txn: txn, events: events, release: release)
