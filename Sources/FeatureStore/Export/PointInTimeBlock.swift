@@ -143,7 +143,9 @@ struct PointInTimeWalker {
         let keyBytes = keys.keyBytes, keyStart = keys.keyStart, entries = keys.entries
         // 3. Walk.
         let stride = PointInTimeEvents.stride(fixedBytes: table.fixedBytes.max() ?? 0)
-        var slots = [UInt8](repeating: 0, count: n * stride)
+        // Not zeroed: only the slots of rows that find an event are written and
+        // read (a zeroing pass touched every page of them, matched or not).
+        var slots = [UInt8](unsafeUninitializedCapacity: n * stride) { _, count in count = n * stride }
         var length = [UInt32](repeating: 0, count: n)
         var spill: [UInt8] = []   // values longer than a slot
         var matched = 0
