@@ -6,7 +6,8 @@
 //
 // `export` calls Store.exportTrainingSet (entity file → point-in-time join of
 // both tables → CSV file, with the training-set record) and prints one JSON
-// line: the call's wall time, the process's peak RSS (getrusage's ru_maxrss,
+// line: the call's wall time, its CPU time (user + system, all threads),
+// the process's peak RSS (getrusage's ru_maxrss,
 // the same measure as the Python tools': anonymous memory plus the mapped
 // file pages resident — the LMDB map's pages the join touched and has not
 // released, the binary) and, sampled every 5 ms on a thread from
@@ -36,6 +37,13 @@ func residentKB() -> (anon: Int, file: Int) {
         if text.hasPrefix("RssFile:") { file = Int(text.filter { $0.isNumber }) ?? 0 }
     }
     return (anon, file)
+}
+
+/// User + system CPU seconds of the process so far (every thread, the sampler's too).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(0, &usage)   // RUSAGE_SELF
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 nonisolated(unsafe) var peakAnonKB = 0
@@ -85,16 +93,18 @@ do {
         if let v = getenv("PITBENCH_BLOCK_ROWS").flatMap({ Int(String(cString: $0)) }) { options.blockRows = v }
         if let v = getenv("PITBENCH_BATCH_SIZE").flatMap({ Int(String(cString: $0)) }) { options.batchSize = v }
         let sampler = startSampler()
+        let cpu0 = cpuSeconds()
         let t0 = seconds()
         let record = try store.exportTrainingSet(entities: args[2], refs: ["bench_stats:*", "bench_stats_6h:*"],
                                                  to: args[3], options: options)
         let wall = seconds() - t0
+        let cpu = cpuSeconds() - cpu0
         sampling = false
         pthread_join(sampler, nil)
         var usage = rusage()
         getrusage(0, &usage)   // RUSAGE_SELF
         let matched = record.tables.map { "\"\($0.name)\":\($0.matchedRows)" }.joined(separator: ",")
-        print("{\"tool\":\"featurestore\",\"seconds\":\((wall * 1000).rounded() / 1000),\"rows\":\(record.rows),"
+        print("{\"tool\":\"featurestore\",\"seconds\":\((wall * 1000).rounded() / 1000),\"cpu_seconds\":\((cpu * 1000).rounded() / 1000),\"rows\":\(record.rows),"
               + "\"max_rss_mb\":\(usage.ru_maxrss / 1024),\"peak_anon_mb\":\(peakAnonKB / 1024),\"peak_file_mb\":\(peakFileKB / 1024),"
               + "\"matched\":{\(matched)},\"output\":\"\(args[3])\"}")
     case "check-csv":
