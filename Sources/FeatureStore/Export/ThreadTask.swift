@@ -24,7 +24,7 @@ final class ThreadTask<T>: @unchecked Sendable {
     private(set) var started = true
 
     init(inline: Bool = true, _ work: @escaping () throws -> T) {
-        let box = Unmanaged.passRetained(ThreadJob { [unowned self] in self.result = Result { try work() } }).toOpaque()
+        let box = Unmanaged.passRetained(ThreadJob { [self] in self.result = Result { try work() } }).toOpaque()
         if pthread_create(&thread, nil, { arg in
             Unmanaged<ThreadJob>.fromOpaque(arg!).takeRetainedValue().run()
             return nil
@@ -51,7 +51,9 @@ final class ThreadTask<T>: @unchecked Sendable {
     }
 
     deinit {
-        if !joined { pthread_join(thread, nil) }
+        // Unjoined: the thread holds a reference until `work` returns, so this
+        // runs on it (when the last other reference went first): detach.
+        if !joined { pthread_detach(thread) }
     }
 }
 
