@@ -12,8 +12,9 @@ extension Store {
     /// the result to `output` — Parquet when it ends in `.parquet`, CSV
     /// otherwise — then records the training set.
     ///
-    /// Three threads share the work: one parses the entity file, one joins
-    /// (inside one read transaction), one formats and writes CSV; memory is
+    /// Threads share the work: one parses the entity file, two join (one
+    /// snapshot, two read transactions), two format CSV and one writes it,
+    /// one hashes the output as it is written; memory is
     /// bounded by ``PointInTimeOptions/blockRows`` and a few batches in
     /// flight. The file is written under a temporary name and renamed at the
     /// end, so a failed export leaves no partial file. The same inputs on the

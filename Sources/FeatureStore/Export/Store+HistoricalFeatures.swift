@@ -15,11 +15,12 @@ extension Store {
     /// the entity columns, then the features in requested order; duplicates
     /// and order are kept.
     ///
-    /// The whole join runs in **one read transaction** (one snapshot: catalog
-    /// and events agree, and later ingests do not show up halfway). It blocks
-    /// no reader or writer, but a writer that must grow the map waits for it
-    /// to end. Entity batches are read on a second thread while this one
-    /// joins. `body` runs on the calling thread inside the transaction: it
+    /// The whole join reads **one snapshot** (catalog and events agree, and
+    /// later ingests do not show up halfway), through two read transactions
+    /// of it: tables are walked two at a time, on this thread and a second
+    /// one. It blocks no reader or writer, but a writer that must grow the
+    /// map waits for it to end. Entity batches are read on another thread
+    /// meanwhile. `body` runs on the calling thread inside the snapshot: it
     /// must not write to this store.
     ///
     /// ```swift
