@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "ModelRegistry",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular",
+                "FeatureStore", "LMDB", "Tabular", "ModelFormats",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(
