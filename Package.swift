@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
         .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
+        .library(name: "Inference", targets: ["Inference"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -55,10 +56,14 @@ let package = Package(
                 "FeatureStore", "LMDB", "Tabular", "ModelFormats",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Scoring with features from the store: a model ref resolved to loaded
+        // versions, online (or point-in-time) feature vectors, canary routing,
+        // the prediction log.
+        .target(name: "Inference", dependencies: ["FeatureStore", "ModelRegistry", "ModelFormats", "Tabular"]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular", "ModelRegistry",
+                "FeatureStore", "LMDB", "Tabular", "ModelRegistry", "Inference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // CLMDB only for the multi-process tests: a forked child must run plain C
@@ -70,6 +75,9 @@ let package = Package(
         // Fixtures (Tests/Fixtures/registry) are found through #filePath.
         .testTarget(name: "ModelRegistryTests", dependencies: [
             "ModelRegistry", "FeatureStore", "LMDB", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "InferenceTests", dependencies: [
+            "Inference", "ModelRegistry", "ModelFormats", "FeatureStore", "Tabular",
         ]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
