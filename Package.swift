@@ -81,6 +81,6 @@ let package = Package(
         ]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
-        .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular", "LMDB"]),
+        .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular", "LMDB", "ModelFormats"]),
     ]
 )

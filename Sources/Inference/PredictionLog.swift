@@ -65,7 +65,8 @@ public enum PredictionLog {
         }
         let batch = RecordBatch(fields: fields, columns: columns, sourceLines: Array(1...entities.count))
         // Ingest reads files: the batch goes through a Parquet file (exact doubles), removed afterwards.
-        let path = NSTemporaryDirectory() + "/\(table)-\(time)-\(UInt32.random(in: 0...UInt32.max)).parquet"
+        let directory = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
+        let path = directory + "\(table)-\(time)-\(UInt32.random(in: 0...UInt32.max)).parquet"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try ParquetWriter(path: path, fields: fields)
         try writer.write(batch: batch)
