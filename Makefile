@@ -4,7 +4,8 @@
 #                     libsnappy-dev, libzstd-dev, zlib1g-dev)
 #   make build        swift build (debug)
 #   make test         deps + venv + swift test (Parquet interop tests use .venv)
-#   make demo         deps + build + tools/demo.sh (a day of data, end to end)
+#   make demo         deps + build + venv + tools/demo.sh (a day of data, end to
+#                     end, and the closed loop: train, register, promote, score)
 #   make venv         .venv with tools/requirements-test.txt (test oracles)
 #   make bench        the Swift benchmarks (Benchmarks/, package-benchmark)
 #   make bench-c      tools/lmdb_get_bench.c: raw mdb_get, the physical limit
@@ -65,7 +66,7 @@ build: deps
 test: deps venv
 	$(SWIFT) test
 
-demo: deps build
+demo: deps build venv
 	tools/demo.sh
 
 # A virtualenv for test oracles, made once and reused; remade only when
