@@ -27,6 +27,8 @@ import Tabular
 public final class Scorer: @unchecked Sendable {
     /// The reference as given.
     public let reference: ModelRef
+    /// The store features are read from (and predictions logged to).
+    public let store: Store
     /// The alias, when the reference names one (its canary weights route entities).
     public let alias: ModelAlias?
     /// The versions entities can be routed to: the primary first, then the canaries in the alias's order.
@@ -49,6 +51,7 @@ public final class Scorer: @unchecked Sendable {
     /// Resolves `reference` in `registry` and loads what it routes to.
     public init(registry: ModelRegistry, reference: ModelRef, cache: ModelCache = .shared) throws {
         self.reference = reference
+        self.store = registry.store
         let records: [ModelVersion]
         if case .alias(let name) = reference.selector {
             let alias = try registry.alias(reference.name, name)

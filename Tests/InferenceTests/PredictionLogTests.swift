@@ -49,6 +49,17 @@ import Testing
         #expect(try s.store.batches().filter { $0.table == "predictions__churn" }.map(\.rows) == [3, 3])
     }
 
+    @Test func theScorersLogFlagAppendsOneBatch() throws {
+        let s = try InferenceStore()
+        try s.register()
+        let scorer = try Scorer(registry: s.registry, reference: "churn", cache: ModelCache())
+        let quiet = try scorer.score(entities: [[.int64(1)]], log: false)
+        #expect(try s.store.catalog().currentVersion(of: "predictions__churn") == nil)
+        let logged = try scorer.score(entities: [[.int64(1)], [.int64(2)]], log: true)
+        #expect(logged[0] == quiet[0])
+        #expect(try s.store.batches().filter { $0.table == "predictions__churn" }.map(\.rows) == [2])
+    }
+
     @Test func tableNamesAndMulticlassColumns() {
         #expect(PredictionLog.tableName(model: "churn-v2.1") == "predictions__churn_v2_1")
         #expect(PredictionLog.featureNames(kind: .multiclass(3)) == ["prediction_0", "prediction_1", "prediction_2"])
