@@ -130,8 +130,15 @@ public final class Scorer: @unchecked Sendable {
     /// override the store's values by input name (`table:feature`, `table__feature`
     /// or the bare feature name when unambiguous). `at` is the time ttls are
     /// checked against (default now).
+    ///
+    /// The single-row path: the entity's features in one read transaction
+    /// (into a reused result buffer), the model's single-row predict.
     public func score(entity: [Value], requestFeatures: [String: Double] = [:], at: Int64? = nil) throws -> Prediction {
-        try score(entities: [entity], requestFeatures: requestFeatures.isEmpty ? [] : [requestFeatures], at: at)[0]
+        guard entity.count == joinKeys.count else { try check([entity]); preconditionFailure() }
+        if !requestFeatures.isEmpty { try checkRequest([requestFeatures]) }
+        let scoring = versions[route(entity)]
+        return Prediction(version: scoring.version.version,
+                          scores: try scoring.scoreOne(entity, request: requestFeatures, at: at))
     }
 
     /// Scores `entities` (each: join-key values in ``joinKeys`` order), in

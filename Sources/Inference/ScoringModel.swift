@@ -99,6 +99,26 @@ public final class ScoringModel: @unchecked Sendable {
         }
     }
 
+    /// Result buffers of single-entity reads, reused across calls (and threads, one at a time each).
+    private let pool = ResultPool()
+
+    /// Scores one entity (join-key values in the scorer's order): its
+    /// features read in one transaction, request features on top, the
+    /// model's single-row predict.
+    func scoreOne(_ entity: [Value], request: [String: Double], at: Int64?) throws -> [Double] {
+        var result = pool.take() ?? query.emptyResult()
+        defer { pool.give(result) }
+        try query.read(entities: [keyIndex.map { entity[$0] }], at: at, into: &result)
+        let keys = query.joinKeys.count
+        var row = (0..<inputCount).map { f in
+            result.columns[keys + f].statuses[0] == .present ? Self.double(result.columns[keys + f].values[0]) : .nan
+        }
+        for (name, value) in request {
+            if let f = requestNames[name] { row[f] = value }
+        }
+        return model.predict(row)
+    }
+
     /// A stored value as a model input: bool → 0/1, numbers → Double, null → NaN.
     @inline(__always)
     static func double(_ value: Value?) -> Double {
