@@ -110,8 +110,9 @@ public final class ScoringModel: @unchecked Sendable {
         defer { pool.give(result) }
         try query.read(entities: [keyIndex.map { entity[$0] }], at: at, into: &result)
         let keys = query.joinKeys.count
-        var row = (0..<inputCount).map { f in
-            result.columns[keys + f].statuses[0] == .present ? Self.double(result.columns[keys + f].values[0]) : .nan
+        var row = [Double](repeating: .nan, count: inputCount)
+        for f in 0..<inputCount where result.columns[keys + f].statuses[0] == FeatureStatus.present {
+            row[f] = Self.double(result.columns[keys + f].values[0])
         }
         for (name, value) in request {
             if let f = requestNames[name] { row[f] = value }
