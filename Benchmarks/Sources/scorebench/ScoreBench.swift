@@ -38,7 +38,7 @@ enum ScoreBench {
 
     static func run(modelPath: String, storeDir: String?) throws {
         let entities = BenchPaths.entities
-        let dir = storeDir ?? (try BenchPaths.tempDir("score"))
+        let dir = try storeDir ?? BenchPaths.tempDir("score")
         let store: Store
         if FileManager.default.fileExists(atPath: dir + "/data.mdb") {
             store = try Store.open(at: dir)
