@@ -157,6 +157,27 @@ import Testing
         #expect(try box.ok("describe", "predictions__churn").contains("events: 4 in 2 batches"))
     }
 
+    @Test func aMulticlassModelWritesOneColumnPerClass() throws {
+        let box = try Self.sandbox()
+        let linear = """
+            {"format": "linear-json", "version": 1, "model": "logistic_regression",
+             "coefficients": [[0.05, -0.2], [-0.03, 0.1], [0.0, 0.3]], "intercepts": [0.1, -0.2, 0.05],
+             "impute": [40.0, 2.0]}
+            """
+        try box.write("three.json", linear)
+        try box.ok(["models", "register", "tier", "--artifact", "three.json", "--format", "linear-json"] + ModelsTests.features)
+        try box.write("entities.csv", "user_id\n1\n2\n99\n")
+        try box.ok("score", "--model", "tier", "--entities", "entities.csv", "--out", "tiers.csv", "--log")
+        let text = try box.read("tiers.csv")
+        #expect(text.hasPrefix("user_id,model_version,prediction_0,prediction_1,prediction_2\n"), "\(text)")
+        let model = try ModelLoader.load(Array(linear.utf8), format: .linearJSON)
+        let expected = [model.predict([31.5, 3]), model.predict([.nan, 5]), model.predict([.nan, .nan])]
+        let rows = Self.csvRows(text)
+        #expect(rows.map { r in (0..<3).map { Double(r["prediction_\($0)"]!)! } } == expected)
+        let table = try box.ok("describe", "predictions__tier")
+        #expect(table.contains("prediction_2"), "\(table)")
+    }
+
     @Test func badInputIsRefusedClearly() throws {
         let box = try Self.sandbox()
         try box.write("entities.csv", "user_id\n1\n")
