@@ -4,7 +4,8 @@
 #                     libsnappy-dev, libzstd-dev, zlib1g-dev)
 #   make build        swift build (debug)
 #   make test         deps + venv + swift test (Parquet interop tests use .venv)
-#   make demo         deps + build + tools/demo.sh (a day of data, end to end)
+#   make demo         deps + build + venv + tools/demo.sh (a day of data, end to
+#                     end, and the closed loop: train, register, promote, score)
 #   make venv         .venv with tools/requirements-test.txt (test oracles)
 #   make bench        the Swift benchmarks (Benchmarks/, package-benchmark)
 #   make bench-c      tools/lmdb_get_bench.c: raw mdb_get, the physical limit
@@ -15,6 +16,8 @@
 #   make bench-parquet our Parquet reader/writer vs pyarrow, single-threaded
 #   make bench-models ModelFormats vs xgboost / lightgbm / onnxruntime / sklearn
 #                     predict, same models and rows (tools/model_bench/run.sh)
+#   make bench-score  end-to-end Scorer latency: features from the 1M-entity
+#                     store + XGBoost 100 trees (tools/score_bench/run.sh)
 #   make model-fixtures regenerate Tests/Fixtures/models (tools/model_fixtures)
 #                     (tools/parquet_bench/run.sh; PQBENCH_ARGS="--rows 100000")
 #   make clean
@@ -49,7 +52,7 @@ PIT_RUNS       ?= 3
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models model-fixtures clean
+.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models bench-score model-fixtures clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null \
@@ -66,7 +69,7 @@ build: deps
 test: deps venv
 	$(SWIFT) test
 
-demo: deps build
+demo: deps build venv
 	tools/demo.sh
 
 # A virtualenv for test oracles, made once and reused; remade only when
@@ -135,6 +138,11 @@ bench-pit: deps venv
 MODELBENCH_ARGS ?=
 bench-models: deps venv
 	tools/model_bench/run.sh $(MODELBENCH_ARGS)
+
+# Scorer.score(entity:) end to end (online read + model) on the 1M-entity
+# benchmark store (bench-data/score-store-N, built once) and a 100-tree XGBoost.
+bench-score: deps venv
+	tools/score_bench/run.sh
 
 # Retrain the parity fixtures (commit the result; `swift test` needs no Python).
 model-fixtures: venv

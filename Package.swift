@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "WireProtocol", targets: ["WireProtocol"]),
         .library(name: "FeatureServer", targets: ["FeatureServer"]),
+        .library(name: "Inference", targets: ["Inference"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -59,7 +60,7 @@ let package = Package(
         .target(
             name: "ModelRegistry",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular",
+                "FeatureStore", "LMDB", "Tabular", "ModelFormats",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Frames, messages and error codes of the binary protocol (docs/wire-protocol.md);
@@ -80,10 +81,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Scoring with features from the store: a model ref resolved to loaded
+        // versions, online (or point-in-time) feature vectors, canary routing,
+        // the prediction log.
+        .target(name: "Inference", dependencies: ["FeatureStore", "ModelRegistry", "ModelFormats", "Tabular"]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular", "ModelRegistry", "FeatureServer",
+                "FeatureStore", "LMDB", "Tabular", "ModelRegistry", "Inference", "FeatureServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -97,10 +102,13 @@ let package = Package(
         .testTarget(name: "ModelRegistryTests", dependencies: [
             "ModelRegistry", "FeatureStore", "LMDB", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .testTarget(name: "InferenceTests", dependencies: [
+            "Inference", "ModelRegistry", "ModelFormats", "FeatureStore", "Tabular",
+        ]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
         .testTarget(name: "FsctlTests", dependencies: [
-            "fsctl", "FeatureStore", "Tabular", "LMDB", "WireProtocol",
+            "fsctl", "FeatureStore", "Tabular", "LMDB", "ModelFormats", "WireProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -41,6 +41,17 @@ let package = Package(
             dependencies: [.product(name: "ModelFormats", package: "FeatureStore")],
             path: "Sources/modelbench"
         ),
+        // `scorebench MODEL.json [STORE]`: end-to-end Scorer latency (features
+        // from the 1M-entity store + model) — tools/score_bench/run.sh.
+        .executableTarget(
+            name: "scorebench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Inference", package: "FeatureStore"),
+                .product(name: "ModelRegistry", package: "FeatureStore"),
+            ],
+            path: "Sources/scorebench"
+        ),
         .executableTarget(
             name: "StoreBenchmarks",
             dependencies: [

@@ -41,10 +41,11 @@ def main(out):
 
     from sklearn.linear_model import LogisticRegression
     lr = LogisticRegression().fit(x, y)
-    # linear-json (docs/registry.md): coefficients in input-column order, intercept, link.
-    linear = {"format": "linear-json", "version": 1, "task": "binary_classification", "link": "logistic",
-              "feature_names": names, "coefficients": [float(c) for c in lr.coef_[0]],
-              "intercept": float(lr.intercept_[0])}
+    # linear-json (docs/models.md, the schema ModelFormats loads): one row of
+    # coefficients in input-column order, one intercept.
+    linear = {"format": "linear-json", "version": 1, "model": "logistic_regression",
+              "feature_names": names, "coefficients": [[float(c) for c in lr.coef_[0]]],
+              "intercepts": [float(lr.intercept_[0])]}
     with open(os.path.join(out, "linear_logistic.json"), "w") as f:
         json.dump(linear, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -25,8 +25,8 @@ import Glibc
 public final class ModelRegistry: @unchecked Sendable {
     /// The store the registry lives in.
     public let store: Store
-    /// Checks an artifact's bytes at registration (``StructuralArtifactValidator``
-    /// until the inference module supplies a loader).
+    /// Checks an artifact's bytes at registration (``LoadingArtifactValidator``,
+    /// a real load with ModelFormats, by default).
     public let validator: any ArtifactValidator
     /// Bytes per stored artifact chunk (1 MiB by default); artifacts already
     /// stored keep the chunk size they were written with.
@@ -50,7 +50,7 @@ public final class ModelRegistry: @unchecked Sendable {
 
     /// Opens the registry of `store`, creating its databases when the store is
     /// writable.
-    public init(store: Store, validator: any ArtifactValidator = StructuralArtifactValidator(),
+    public init(store: Store, validator: any ArtifactValidator = LoadingArtifactValidator(),
                 chunkSize: Int = 1 << 20) throws {
         precondition(chunkSize > 0, "chunkSize must be positive")
         self.store = store

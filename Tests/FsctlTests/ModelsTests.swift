@@ -179,7 +179,7 @@ import Testing
             (["models", "delete", "churn"], 1, "delete needs an explicit version, as in 'churn/3' (not 'churn')"),
             (register + ["--artifact", "missing.json"], 1, "missing.json: cannot read the artifact: No such file or directory"),
             (register + ["--artifact", Self.lgb], 1,
-             "\(Self.lgb): not an XGBoost JSON model: invalid JSON at line 1, column 1: unexpected text 'tree'; it looks like a LightGBM text model (use --format lightgbm-text)"),
+             "\(Self.lgb): xgboost-json: line 1 column 1: invalid JSON: expected true; it looks like a LightGBM text model (use --format lightgbm-text)"),
             (["models", "register", "churn", "--format", "xgb", "--artifact", Self.xgb], 1,
              "unknown model format 'xgb'; expected one of xgboost-json, lightgbm-text, linear-json, onnx"),
             (register + ["--artifact", Self.xgb, "--features", "user_stats:agee,user_stats:num_purchases"], 1,

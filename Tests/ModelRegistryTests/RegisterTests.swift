@@ -115,7 +115,7 @@ import Testing
         try refused("invalid model name 'churn/2': a name has only letters, digits, '_', '-' and '.'") { $0.name = "churn/2" }
         try refused("invalid metric name 'a uc': it cannot contain whitespace") { $0.metrics = ["a uc": 1] }
         try refused("metric 'auc' is nan; metrics are finite numbers") { $0.metrics = ["auc": .nan] }
-        try refused("lgb.txt: not an XGBoost JSON model: invalid JSON at line 1, column 1: unexpected text 'tree'; it looks like a LightGBM text model (use --format lightgbm-text)") {
+        try refused("lgb.txt: xgboost-json: line 1 column 1: invalid JSON: expected true") {
             $0.artifact = Array("tree\nversion=v4\n".utf8); $0.artifactName = "lgb.txt"
         }
         #expect(try t.dump() == before)

@@ -11,7 +11,7 @@ final class TestRegistry: @unchecked Sendable {
     let store: Store
     let registry: ModelRegistry
 
-    init(chunkSize: Int = 1 << 20, validator: any ArtifactValidator = StructuralArtifactValidator()) throws {
+    init(chunkSize: Int = 1 << 20, validator: any ArtifactValidator = LoadingArtifactValidator()) throws {
         var template = Array((NSTemporaryDirectory() + "/registry-test-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
         dir = String(cString: made)
