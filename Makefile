@@ -4,7 +4,8 @@
 #                     libsnappy-dev, libzstd-dev, zlib1g-dev)
 #   make build        swift build (debug)
 #   make test         deps + venv + swift test (Parquet interop tests use .venv)
-#   make demo         deps + build + tools/demo.sh (a day of data, end to end)
+#   make demo         deps + build + venv + tools/demo.sh (a day of data, end to
+#                     end, and the closed loop: train, register, promote, score)
 #   make venv         .venv with tools/requirements-test.txt (test oracles)
 #   make bench        the Swift benchmarks (Benchmarks/, package-benchmark)
 #   make bench-c      tools/lmdb_get_bench.c: raw mdb_get, the physical limit
@@ -13,6 +14,11 @@
 #   make bench-pit    point-in-time export vs DuckDB ASOF JOIN and polars join_asof
 #   make bench-data   just the data: bench-data/<entities>x<events>/bench_stats.csv
 #   make bench-parquet our Parquet reader/writer vs pyarrow, single-threaded
+#   make bench-models ModelFormats vs xgboost / lightgbm / onnxruntime / sklearn
+#                     predict, same models and rows (tools/model_bench/run.sh)
+#   make bench-score  end-to-end Scorer latency: features from the 1M-entity
+#                     store + XGBoost 100 trees (tools/score_bench/run.sh)
+#   make model-fixtures regenerate Tests/Fixtures/models (tools/model_fixtures)
 #                     (tools/parquet_bench/run.sh; PQBENCH_ARGS="--rows 100000")
 #   make bench-serve  fsctl serve vs redis-server, same data, one load generator
 #                     (tools/bench_serve.sh; tools/loadgen/loadgen.c)
@@ -49,7 +55,7 @@ PIT_RUNS       ?= 3
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-serve test-python clean
+.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models bench-score model-fixtures bench-serve test-python clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null \
@@ -66,7 +72,7 @@ build: deps
 test: deps venv
 	$(SWIFT) test
 
-demo: deps build
+demo: deps build venv
 	tools/demo.sh
 
 # A virtualenv for test oracles, made once and reused; remade only when
@@ -144,6 +150,20 @@ bench-serve: deps
 # The Python client (tools/python/fsclient, standard library) against fsctl serve.
 test-python: build
 	FSCTL=$(FSCTL) $(PYTHON) -m unittest discover -s tools/python/tests -v
+# Single-row latency and 2-thread batch throughput of every model format,
+# ours and the training libraries', same run. MODELBENCH_ARGS="--rows 100000".
+MODELBENCH_ARGS ?=
+bench-models: deps venv
+	tools/model_bench/run.sh $(MODELBENCH_ARGS)
+
+# Scorer.score(entity:) end to end (online read + model) on the 1M-entity
+# benchmark store (bench-data/score-store-N, built once) and a 100-tree XGBoost.
+bench-score: deps venv
+	tools/score_bench/run.sh
+
+# Retrain the parity fixtures (commit the result; `swift test` needs no Python).
+model-fixtures: venv
+	.venv/bin/python tools/model_fixtures/generate.py --out Tests/Fixtures/models
 
 clean:
 	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build bench-results tools/parquet_bench/.build

@@ -8,9 +8,12 @@ let package = Package(
         .library(name: "LMDB", targets: ["LMDB"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
+        .library(name: "ModelFormats", targets: ["ModelFormats"]),
+        .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "WireProtocol", targets: ["WireProtocol"]),
         .library(name: "FeatureServer", targets: ["FeatureServer"]),
         .library(name: "FeatureClient", targets: ["FeatureClient"]),
+        .library(name: "Inference", targets: ["Inference"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -51,6 +54,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Model files (XGBoost JSON, LightGBM text, linear-json, ONNX) parsed into
+        // flat scorers; standard library only, no store or registry knowledge.
+        .target(name: "ModelFormats"),
+        // Models, versions, content-addressed artifacts, aliases with history, quality gates.
+        .target(
+            name: "ModelRegistry",
+            dependencies: [
+                "FeatureStore", "LMDB", "Tabular", "ModelFormats",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Frames, messages and error codes of the binary protocol (docs/wire-protocol.md);
         // shared by the server and the clients. No sockets: NIOCore only.
         .target(name: "WireProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
@@ -79,10 +92,14 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
+        // Scoring with features from the store: a model ref resolved to loaded
+        // versions, online (or point-in-time) feature vectors, canary routing,
+        // the prediction log.
+        .target(name: "Inference", dependencies: ["FeatureStore", "ModelRegistry", "ModelFormats", "Tabular"]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular", "FeatureServer",
+                "FeatureStore", "LMDB", "Tabular", "ModelRegistry", "Inference", "FeatureServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -90,11 +107,19 @@ let package = Package(
         // (no Swift runtime after fork), acting as "another process" on the env.
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
         .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
+        // Fixtures (Tests/Fixtures/registry) are found through #filePath.
+        .testTarget(name: "ModelRegistryTests", dependencies: [
+            "ModelRegistry", "FeatureStore", "LMDB", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "InferenceTests", dependencies: [
+            "Inference", "ModelRegistry", "ModelFormats", "FeatureStore", "Tabular",
+        ]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
         .testTarget(name: "FsctlTests", dependencies: [
-            "fsctl", "FeatureStore", "Tabular", "WireProtocol",
+            "fsctl", "FeatureStore", "Tabular", "LMDB", "ModelFormats", "WireProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

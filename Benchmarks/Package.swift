@@ -34,6 +34,24 @@ let package = Package(
             dependencies: ["BenchSupport"],
             path: "Sources/fsbench"
         ),
+        // `modelbench DIR`: ModelFormats' single-row latency and batch throughput
+        // on the models of tools/model_bench (run.sh puts Python's peers beside it).
+        .executableTarget(
+            name: "modelbench",
+            dependencies: [.product(name: "ModelFormats", package: "FeatureStore")],
+            path: "Sources/modelbench"
+        ),
+        // `scorebench MODEL.json [STORE]`: end-to-end Scorer latency (features
+        // from the 1M-entity store + model) — tools/score_bench/run.sh.
+        .executableTarget(
+            name: "scorebench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Inference", package: "FeatureStore"),
+                .product(name: "ModelRegistry", package: "FeatureStore"),
+            ],
+            path: "Sources/scorebench"
+        ),
         .executableTarget(
             name: "StoreBenchmarks",
             dependencies: [

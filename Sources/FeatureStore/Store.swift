@@ -33,6 +33,11 @@ public final class Store: @unchecked Sendable {
         let watermarks: Database
         /// Training-set records of point-in-time exports (Export/TrainingSet.swift).
         let trainingSets: Database
+        /// Lineage edges by from-node and their reverse index by to-node
+        /// (Lineage/LineageKey.swift). Nil only in a read-only open of a store
+        /// made before lineage existed: it then has no edges.
+        let lineage: Database?
+        let lineageReverse: Database?
     }
 
     private init(path: String, environment: Environment, create: Bool) throws {
@@ -46,7 +51,20 @@ public final class Store: @unchecked Sendable {
                        batches: try Self.openDatabase("batches", environment, path, c),
                        sources: try Self.openDatabase("sources", environment, path, c),
                        watermarks: try Self.openDatabase("watermarks", environment, path, c),
-                       trainingSets: try Self.openDatabase("training_sets", environment, path, c))
+                       trainingSets: try Self.openDatabase("training_sets", environment, path, c),
+                       lineage: try Self.openOptionalDatabase("lineage", environment, !environment.options.readOnly),
+                       lineageReverse: try Self.openOptionalDatabase("lineage_in", environment,
+                                                                     !environment.options.readOnly))
+    }
+
+    /// Opens a database added after format 1 was released: created when the
+    /// environment is writable, nil when a read-only store lacks it.
+    private static func openOptionalDatabase(_ name: String, _ env: Environment, _ create: Bool) throws -> Database? {
+        do {
+            return try env.openDatabase(name, create: create)
+        } catch let e as LMDBError where e.code == .notFound {
+            return nil
+        }
     }
 
     private static func openDatabase(_ name: String, _ env: Environment, _ path: String, _ create: Bool) throws -> Database {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FeatureStore
+import ModelRegistry
 
 /// `fsctl check`: the store's integrity check. Exit 0 when healthy, 3 when
 /// problems were found (a "condition found", SPEC 4), 1 when it could not run.
@@ -10,11 +11,17 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let report = try global.openStore(readOnly: true).check()
+        let store = try global.openStore(readOnly: true)
+        var report = try store.check()
+        // The model registry's records and artifacts (docs/registry.md).
+        let models = try ModelRegistry(store: store).check()
+        report.problems += models.problems
         if global.json {
             try Output.json(report, snakeCase: true)
         } else {
-            var text = report.lines.joined(separator: "\n") + "\n"
+            var lines = report.lines
+            if models.models > 0 { lines.insert(models.line, at: max(lines.count - 1, 0)) }
+            var text = lines.joined(separator: "\n") + "\n"
             text += report.problems.map { "  \($0)\n" }.joined()
             global.say(text)
         }

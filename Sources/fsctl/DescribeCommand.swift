@@ -1,5 +1,6 @@
 import ArgumentParser
 import FeatureStore
+import ModelRegistry
 import Tabular
 
 /// `fsctl describe NAME`: everything about one catalog object — an entity, a
@@ -8,11 +9,11 @@ import Tabular
 struct DescribeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "describe",
-        abstract: "Show an entity, a feature table (every version), a feature service or a training set (ts-…).")
+        abstract: "Show an entity, a feature table (every version), a feature service, a training set (ts-…) or a model (NAME, NAME/V, NAME@ALIAS).")
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The object's name, or a training set's id (ts-…, or a unique prefix of one).")
+    @Argument(help: "The object's name, a training set's id (ts-…, or a unique prefix of one), or a model version (NAME/V, NAME@ALIAS).")
     var name: String
 
     struct TableJSON: Encodable {
@@ -62,8 +63,12 @@ struct DescribeCommand: ParsableCommand {
         case table(TableJSON)
         case service(ServiceJSON)
         case trainingSet(TrainingSetJSON)
+        case model(ModelJSON)
+        case modelVersion(ModelVersionJSON)
         func encode(to encoder: any Encoder) throws {
             switch self {
+            case .model(let x): try x.encode(to: encoder)
+            case .modelVersion(let x): try x.encode(to: encoder)
             case .entity(let x): try x.encode(to: encoder)
             case .table(let x): try x.encode(to: encoder)
             case .service(let x): try x.encode(to: encoder)
@@ -75,6 +80,7 @@ struct DescribeCommand: ParsableCommand {
     func run() throws {
         let store = try global.openStore(readOnly: true)
         if name.hasPrefix("ts-") { return try describeTrainingSet(store) }
+        if name.contains("/") || name.contains("@") { return try describeModelVersion(store) }
         let catalog = try store.catalog()
         var found: [Described] = []
         var text: [String] = []
@@ -110,9 +116,15 @@ struct DescribeCommand: ParsableCommand {
             found.append(.service(json))
             text.append(Self.text(json))
         }
+        let models = try ModelRegistry(store: store).models()
+        if let model = models.first(where: { $0.model.name == name }) {
+            found.append(.model(ModelJSON(model)))
+            text.append(ModelsText.model(model))
+        }
         guard !found.isEmpty else {
             let all = Array(catalog.entities.keys) + Array(catalog.tables.keys) + Array(catalog.services.keys)
-            throw FeatureStoreError(.notFound, "no entity, feature table or feature service named '\(name)'"
+                + models.map(\.model.name)
+            throw FeatureStoreError(.notFound, "no entity, feature table, feature service or model named '\(name)'"
                                     + NameSuggestion.hint(for: name, among: all.sorted()))
         }
         if global.json { return try Output.json(found) }
@@ -138,6 +150,15 @@ struct DescribeCommand: ParsableCommand {
         let json = TrainingSetJSON(record!)
         if global.json { return try Output.json([Described.trainingSet(json)]) }
         global.say(json.text)
+    }
+
+    /// `describe churn/3` or `describe churn@production`: one model version.
+    func describeModelVersion(_ store: Store) throws {
+        let registry = try ModelRegistry(store: store)
+        let v = try registry.version(try ModelRef(parsing: name))
+        let aliases = try registry.aliases(pointingAt: v)
+        if global.json { return try Output.json([Described.modelVersion(ModelVersionJSON(v, aliases: aliases))]) }
+        global.say(ModelsText.version(v, aliases: aliases, artifact: try registry.artifactRecord(of: v)))
     }
 
     static func text(_ e: EntityDefinition, users: [String]) -> String {

@@ -20,7 +20,7 @@ struct FSCtl: ParsableCommand {
             InitCommand.self, ApplyCommand.self, ListCommand.self, DescribeCommand.self,
             DeleteCommand.self, IngestCommand.self, MaterializeCommand.self,
             MaterializeIncrementalCommand.self, GetCommand.self, ExportCommand.self, CheckCommand.self, StatsCommand.self,
-            ServeCommand.self, TokensCommand.self,
+            ModelsCommand.self, LineageCommand.self, ScoreCommand.self, ServeCommand.self, TokensCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of
@@ -71,11 +71,10 @@ struct FSCtl: ParsableCommand {
             }
         }
         guard !hoisted.isEmpty, i < args.count, !args[i].hasPrefix("-") else { return args }
+        var names = ModelsCommand.subcommandPathLength(args, from: i)
         // A command group (`tokens create`): the options go after the leaf subcommand.
-        if commandGroups.contains(args[i]), i + 1 < args.count, !args[i + 1].hasPrefix("-") {
-            return [args[i], args[i + 1]] + hoisted + args[(i + 2)...]
-        }
-        return [args[i]] + hoisted + args[(i + 1)...]
+        if commandGroups.contains(args[i]), i + 1 < args.count, !args[i + 1].hasPrefix("-") { names = 2 }
+        return Array(args[i..<(i + names)]) + hoisted + args[(i + names)...]
     }
 
     /// Subcommands that only group others (their leaves take the global options).

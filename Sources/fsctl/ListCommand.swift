@@ -1,11 +1,13 @@
 import ArgumentParser
 import FeatureStore
+import ModelRegistry
 import Tabular
 
 /// `fsctl list`: the catalog at a glance.
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List entities, feature tables (with versions and ids), services and training sets.")
+        commandName: "list",
+        abstract: "List entities, feature tables (with versions and ids), services, training sets and models.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -37,6 +39,7 @@ struct ListCommand: ParsableCommand {
         var tables: [TableJSON]
         var services: [ServiceJSON]
         var training_sets: [TrainingSetRow]
+        var models: [ModelRowJSON] = []
     }
 
     func run() throws {
@@ -47,6 +50,8 @@ struct ListCommand: ParsableCommand {
             TrainingSetRow(id: $0.id, rows: $0.rows, entities: $0.entities, output: $0.output,
                             created_at: Timestamp.format($0.createdAtMicros))
         }
+        let models = try ModelRegistry(store: store).models()
+        result.models = models.map(ModelRowJSON.init)
         if global.json { return try Output.json(result) }
         var text = ""
         var entities = TextTable(["ENTITY", "JOIN KEYS", "DESCRIPTION"])
@@ -71,6 +76,8 @@ struct ListCommand: ParsableCommand {
             }
             text += "\n" + sets.render()
         }
+        // Models appear once there are some.
+        if !models.isEmpty { text += "\n" + ModelsText.table(models) }
         global.say(text)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FeatureStore
+import ModelRegistry
 import Tabular
 
 /// `fsctl stats`: sizes and counts — per table, per database, the map and readers.
@@ -41,7 +42,11 @@ struct StatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let s = try global.openStore(readOnly: true).statistics()
+        let store = try global.openStore(readOnly: true)
+        let s = try store.statistics()
+        // The model registry's databases follow the store's.
+        let registry = try ModelRegistry(store: store).databaseSizes()
+            .map { DatabaseJSON(name: $0.name, entries: $0.entries, bytes: $0.bytes) }
         let tables = s.tables.map {
             TableJSON(name: $0.name, table_id: $0.tableId, versions: $0.versions, events: $0.events,
                       online_rows: $0.onlineRows, batches: $0.batches, watermark: $0.watermark.map(Timestamp.format),
@@ -51,7 +56,8 @@ struct StatsCommand: ParsableCommand {
         }
         let result = Result(path: s.path, store_id: s.storeId, map_size: s.mapSize, used_bytes: s.usedBytes,
                             page_size: s.pageSize, readers_used: s.readersUsed, max_readers: s.maxReaders,
-                            tables: tables, databases: s.databases.map { DatabaseJSON(name: $0.name, entries: $0.entries, bytes: $0.bytes) })
+                            tables: tables,
+                            databases: s.databases.map { DatabaseJSON(name: $0.name, entries: $0.entries, bytes: $0.bytes) } + registry)
         if global.json { return try Output.json(result) }
         var text = "store \(s.path) (id \(s.storeId))\n"
         text += "map: \(Self.bytes(s.usedBytes)) used of \(Self.bytes(s.mapSize)) (page size \(s.pageSize))\n"
@@ -67,7 +73,7 @@ struct StatsCommand: ParsableCommand {
             text += t.render()
         }
         var d = TextTable(["DATABASE", "ENTRIES", "BYTES"])
-        for x in s.databases { d.add([x.name, Format.thousands(x.entries), Self.bytes(x.bytes)]) }
+        for x in result.databases { d.add([x.name, Format.thousands(x.entries), Self.bytes(x.bytes)]) }
         text += "\n" + d.render()
         global.say(text)
     }

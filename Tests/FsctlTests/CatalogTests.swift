@@ -83,8 +83,8 @@ import Testing
     @Test func describeUnknownNameSuggests() throws {
         let box = try Sandbox.withExample()
         try box.fails("describe", "user_stat",
-                      error: "no entity, feature table or feature service named 'user_stat' (did you mean 'user_stats'?)")
-        try box.fails("describe", "zzz", error: "no entity, feature table or feature service named 'zzz'")
+                      error: "no entity, feature table, feature service or model named 'user_stat' (did you mean 'user_stats'?)")
+        try box.fails("describe", "zzz", error: "no entity, feature table, feature service or model named 'zzz'")
     }
 
     @Test func deleteIsExplicitAndRefusedWhileInUse() throws {

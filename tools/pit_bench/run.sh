@@ -21,6 +21,9 @@
 #   duckdb         entity CSV + the two Parquet files -> COPY ... TO CSV
 #   polars         entity CSV + the two Parquet files -> write_csv
 # DuckDB and polars at their default thread count (all cores) and with one.
+# Each prints its wall time, its CPU time (user + system of all threads over
+# the same span: comparable under load, when wall times measure the
+# scheduler) and its peak RSS (ru_maxrss).
 # After the first round the outputs are compared (compare.py); the report is
 # printed only when they all agree. Results: $PIT_DATA/<case>/results.jsonl.
 set -euo pipefail

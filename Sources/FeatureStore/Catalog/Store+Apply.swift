@@ -19,6 +19,11 @@ extension Store {
             let nextId = try txn.get(MetaKey.nextTableId, in: db.meta).map(Bytes.readUInt32) ?? 1
             let applied = plan.apply(to: current, nextTableId: nextId, nowMicros: Clock.nowMicros())
             try writeCatalogChanges(from: current, to: applied.snapshot, in: &txn)
+            for versions in applied.snapshot.tables.values {
+                for v in versions where current.version(v.version, of: v.name) == nil {
+                    try recordTableVersionLineage(v, ifAbsent: false, in: &txn)
+                }
+            }
             try txn.put(MetaKey.nextTableId, Bytes.uint32(applied.nextTableId), in: db.meta)
             return plan
         }
@@ -81,6 +86,7 @@ extension Store {
                 result.onlineRows = try deletePrefix(prefix, in: db.online, txn: &txn)
                 _ = try deletePrefix(Bytes.uint32(last.tableId), in: db.sources, txn: &txn)
                 try txn.delete(Bytes.uint32(last.tableId), in: db.watermarks)
+                try removeTableLineage(versions, in: &txn)
             }
             try writeCatalogChanges(from: current, to: next, in: &txn)
             return result

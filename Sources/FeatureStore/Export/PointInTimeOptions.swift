@@ -32,6 +32,11 @@ public struct PointInTimeOptions: Sendable, Equatable {
     public var batchSize = 65_536
     /// The entity file's name in error messages (set by the file readers).
     public var sourceName: String?
+    /// Bytes of keys and values each table's walk reads between two releases
+    /// of the map's pages from the resident set
+    /// (``LMDB/Environment/releaseMappedPages()``); 0: never. Internal: the
+    /// tests set it small to release often.
+    var releaseMapEvery = 16 << 20
 
     /// The defaults: `event_timestamp`, short names, no `asOf`, no leak guard.
     public init() {}

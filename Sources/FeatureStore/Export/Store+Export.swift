@@ -12,8 +12,9 @@ extension Store {
     /// the result to `output` — Parquet when it ends in `.parquet`, CSV
     /// otherwise — then records the training set.
     ///
-    /// Three threads share the work: one parses the entity file, one joins
-    /// (inside one read transaction), one formats and writes CSV; memory is
+    /// Threads share the work: one parses the entity file, two join (one
+    /// snapshot, two read transactions), two format CSV and one writes it,
+    /// one hashes the output as it is written; memory is
     /// bounded by ``PointInTimeOptions/blockRows`` and a few batches in
     /// flight. The file is written under a temporary name and renamed at the
     /// end, so a failed export leaves no partial file. The same inputs on the
@@ -52,13 +53,22 @@ extension Store {
         enum Message { case header([Field]), batch(RecordBatch), end, abort }
         let channel = BoundedChannel<Message>(capacity: 2)
         let temporary = output + ".tmp-\(getpid())"
-        let writer = BackgroundTask { () throws -> Void in
+        // The writer returns the CSV output's SHA-256, hashed as written (nil: hash the file).
+        let writer = BackgroundTask { () throws -> String? in
             do {
                 // CSV (SPEC 7's format) or Parquet (snappy, µs UTC timestamps), by extension.
                 var csv: CSVWriter?
                 var parquet: ParquetWriter?
                 var halves: CSVHalfFormatter?
-                defer { halves?.finish() }
+                var hasher: StreamHasher?
+                let formatter = CSVFormatter()
+                var size = 1 << 20
+                defer { halves?.finish(); _ = hasher?.finish() }
+                /// Writes CSV bytes, hashing them too.
+                func emit(_ bytes: [UInt8]) throws {
+                    hasher?.submit(bytes)
+                    try csv?.write(formatted: bytes)
+                }
                 loop: while true {
                     switch channel.receive() {
                     case .header(let fields):
@@ -66,29 +76,38 @@ extension Store {
                             parquet = try ParquetWriter(path: temporary, fields: fields)
                         } else {
                             csv = try CSVWriter(path: temporary)
-                            try csv?.write(header: fields.map(\.name))
+                            if let header = StreamHasher.csvHeader(fields.map(\.name)) {
+                                hasher = StreamHasher()
+                                try emit(header)
+                            } else {
+                                try csv?.write(header: fields.map(\.name))
+                            }
                         }
                     case .batch(let batch):
-                        if let csv {
+                        if csv != nil {
                             // Formatting CSV costs more than the join: the second half
                             // of each batch is formatted on a thread of its own.
                             let rows = batch.rowCount
-                            if rows >= CSVHalfFormatter.minimumRows {
+                            let split = rows >= CSVHalfFormatter.minimumRows ? rows / 2 : rows
+                            if split < rows {
                                 if halves == nil { halves = CSVHalfFormatter() }
-                                halves!.submit(batch, rows: rows / 2..<rows)
-                                try csv.write(batch: batch, rows: 0..<rows / 2)
-                                try csv.write(formatted: halves!.result())
-                            } else {
-                                try csv.write(batch: batch)
+                                halves!.submit(batch, rows: split..<rows)
                             }
+                            var bytes: [UInt8] = []
+                            bytes.reserveCapacity(size)
+                            formatter.format(batch, rows: 0..<split, into: &bytes)
+                            size = max(size, bytes.count)
+                            try emit(bytes)
+                            if split < rows { try emit(halves!.result()) }
                         }
                         try parquet?.write(batch: batch)
                     case .end: break loop
-                    case .abort: unlink(temporary); return
+                    case .abort: unlink(temporary); return nil
                     }
                 }
                 try csv?.close()
                 try parquet?.close()
+                return hasher?.finish()
             } catch {
                 channel.close()
                 unlink(temporary)
@@ -113,12 +132,12 @@ extension Store {
                     progress?(ExportProgress(rows: rows))
                 })
         } catch is CancellationError {
-            try writer.wait()   // the writer failed: its error says why
+            _ = try writer.wait()   // the writer failed: its error says why
             throw CancellationError()
         }
         ended = true
         _ = channel.send(.end)
-        try writer.wait()
+        let outputHash = try writer.wait()
         guard rename(temporary, output) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
@@ -141,7 +160,7 @@ extension Store {
             id: "ts-" + fingerprint.prefix(16), fingerprint: fingerprint, storeId: storeId,
             entities: path, entitiesSHA256: entitiesHash, rows: summary.rows, refs: refs, services: services,
             features: features, tables: tables, batchHighWaterMark: summary.visibleBatchHighWaterMark,
-            options: recordOptions, output: output, outputSHA256: try FileHash.sha256(output),
+            options: recordOptions, output: output, outputSHA256: try outputHash ?? FileHash.sha256(output),
             columns: summary.fields.map(\.name), createdAtMicros: started)
         record.entitiesAbsolutePath = FileSystem.absolutePath(path)
         return try putTrainingSet(record)

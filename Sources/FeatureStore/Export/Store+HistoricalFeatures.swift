@@ -15,11 +15,12 @@ extension Store {
     /// the entity columns, then the features in requested order; duplicates
     /// and order are kept.
     ///
-    /// The whole join runs in **one read transaction** (one snapshot: catalog
-    /// and events agree, and later ingests do not show up halfway). It blocks
-    /// no reader or writer, but a writer that must grow the map waits for it
-    /// to end. Entity batches are read on a second thread while this one
-    /// joins. `body` runs on the calling thread inside the transaction: it
+    /// The whole join reads **one snapshot** (catalog and events agree, and
+    /// later ingests do not show up halfway), through two read transactions
+    /// of it: tables are walked two at a time, on this thread and a second
+    /// one. It blocks no reader or writer, but a writer that must grow the
+    /// map waits for it to end. Entity batches are read on another thread
+    /// meanwhile. `body` runs on the calling thread inside the snapshot: it
     /// must not write to this store.
     ///
     /// ```swift
@@ -67,7 +68,8 @@ extension Store {
             channel.close()
             _ = try? reader.wait()
         }
-        return try environment.read { txn in
+        // Two read transactions of one snapshot: tables are walked on two threads.
+        return try environment.read(transactions: 2) { snapshot in try snapshot.withTransaction(0) { txn in
             let catalog = try loadCatalog(txn)
             let features = try catalog.resolve(refs: refs, services: services)
             let plan = try PointInTimePlan(catalog: catalog, features: features, entityFields: entitySchema, options: options)
@@ -81,6 +83,8 @@ extension Store {
             if let through = options.throughBatch { maxBatch = min(maxBatch, through) }
             try start(plan.outputFields)
             let walker = PointInTimeWalker(plan: plan, options: options, maxBatch: maxBatch, maxCreated: maxCreated)
+            let environment = environment, events = db.events
+            let release = { try environment.releaseMappedPages() }
             var rows = 0
             var matched = [Int](repeating: 0, count: plan.tables.count)
             var finished = false
@@ -99,11 +103,35 @@ extension Store {
                     if finished { break }
                 }
                 if block.batches.isEmpty { break }
-                try walker.prepare(block)
-                for t in plan.tables.indices {
-                    try walker.join(table: t, block, txn: txn, events: db.events)
-                    matched[t] += block.matched[t]
+                let keys = try walker.prepare(block)
+                let n = block.rowCount
+                // Odd tables on a second thread with the snapshot's second
+                // transaction, even ones here with the first.
+                let odd = Array(stride(from: 1, to: plan.tables.count, by: 2))
+                let second = odd.isEmpty ? nil : ThreadTask { () throws -> [PointInTimeEvents] in
+                    try snapshot.withTransaction(1) { txn in
+                        try odd.map { t in
+                            try walker.join(table: t, keys: keys[t], rows: n, txn: txn, events: events, release: release)
+                        }
+                    }
                 }
+                // The second thread reads the snapshot: it must end before the snapshot does.
+                var results = [PointInTimeEvents?](repeating: nil, count: plan.tables.count)
+                do {
+                    for t in stride(from: 0, to: plan.tables.count, by: 2) {
+                        results[t] = try walker.join(table: t, keys: keys[t], rows: n, txn: txn, events: events, release: release)
+                    }
+                } catch {
+                    _ = try? second?.wait()
+                    throw error
+                }
+                if let second {
+                    for (t, result) in zip(odd, try second.wait()) { results[t] = result }
+                }
+                block.events = results.map { $0! }
+                for t in plan.tables.indices { matched[t] += block.events[t].matched }
+                // The block's events are copies: the walked pages are not needed again.
+                if options.releaseMapEvery > 0 { try release() }
                 for b in block.batches.indices { try body(plan.output(block, batch: b)) }
                 rows += block.rowCount
             }
@@ -112,7 +140,7 @@ extension Store {
             }
             return PointInTimeSummary(fields: plan.outputFields, features: features, tables: tables, rows: rows,
                                       batchHighWaterMark: highWaterMark, visibleBatchHighWaterMark: maxBatch)
-        }
+        }}
     }
 
     /// The point-in-time join of in-memory entity rows, collected into one

@@ -110,7 +110,8 @@ extension Store {
         }
     }
 
-    /// Stores `record` unless a record with its id exists; returns the stored one.
+    /// Stores `record` unless a record with its id exists, with its lineage
+    /// edges in the same transaction; returns the stored one.
     func putTrainingSet(_ record: TrainingSetRecord) throws -> TrainingSetRecord {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -121,6 +122,7 @@ extension Store {
                 return try JSONDecoder().decode(TrainingSetRecord.self, from: Data(existing))
             }
             try txn.put(key, value, in: db.trainingSets)
+            try recordExportLineage(record, in: &txn)
             return record
         }
     }

@@ -1,15 +1,22 @@
 import Crypto
 
-/// SHA-256 of files, streamed in 1 MiB chunks.
-enum FileHash {
+/// SHA-256 of files, streamed in 1 MiB chunks, and the hex form hashes are
+/// shown and stored in.
+///
+/// ```swift
+/// FileHash.hex([0xab, 0x01])   // "ab01"
+/// FileHash.unhex("ab01")       // [0xab, 0x01]
+/// ```
+public enum FileHash {
     /// Lowercase hex SHA-256 of the file at `path`.
-    static func sha256(_ path: String) throws -> String {
+    public static func sha256(_ path: String) throws -> String {
         var hasher = SHA256()
         try FileSystem.forEachChunk(path) { hasher.update(bufferPointer: $0) }
         return hex(Array(hasher.finalize()))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    /// Lowercase hex of `bytes`.
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -17,7 +24,8 @@ enum FileHash {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func unhex(_ text: String) -> [UInt8]? {
+    /// The bytes of a hex string (either case), or nil when it is not hex.
+    public static func unhex(_ text: String) -> [UInt8]? {
         let u = Array(text.utf8)
         guard u.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {

@@ -230,6 +230,7 @@ extension Store {
                 }
             }
         }
+        try checkLineage { report.problems.append($0) }
         return report
     }
 }

@@ -122,6 +122,10 @@ extension Store {
             let current = try txn.get(key, in: db.watermarks).map(Bytes.readInt64)
             let next = max(current ?? end, end)
             try txn.put(key, Bytes.int64(next), in: db.watermarks)
+            var recorded = result
+            recorded.watermark = next
+            try recordMaterializeLineage(recorded, versions: try loadCatalog(txn).tables[version.name] ?? [version],
+                                         atMicros: Clock.nowMicros(), in: &txn)
             return next
         }
         return result

@@ -51,6 +51,20 @@ public enum KeyCodec {
         out.append(1)
     }
 
+    /// Decodes one ``appendEscaped(_:to:)`` run starting at `i` and moves `i`
+    /// past its terminator; nil when the bytes end early or are malformed.
+    static func decodeEscaped(_ p: UnsafeRawBufferPointer, at i: inout Int) -> [UInt8]? {
+        var raw: [UInt8] = []
+        while true {
+            guard i < p.count else { return nil }
+            let b = p[i]; i += 1
+            if b != 0 { raw.append(b); continue }
+            guard i < p.count else { return nil }
+            let next = p[i]; i += 1
+            if next == 0xFF { raw.append(0) } else if next == 1 { return raw } else { return nil }
+        }
+    }
+
     /// The key prefix of every event or online row of a table.
     public static func tablePrefix(_ tableId: UInt32) -> [UInt8] {
         var out: [UInt8] = [formatVersion]
@@ -87,15 +101,7 @@ public enum KeyCodec {
                 guard i + 4 <= p.count else { return nil }
                 values.append(.int32(Int32(bitPattern: readUInt32(p, at: i) ^ (1 << 31)))); i += 4
             case .string, .bytes:
-                var raw: [UInt8] = []
-                while true {
-                    guard i < p.count else { return nil }
-                    let b = p[i]; i += 1
-                    if b != 0 { raw.append(b); continue }
-                    guard i < p.count else { return nil }
-                    let next = p[i]; i += 1
-                    if next == 0xFF { raw.append(0) } else if next == 1 { break } else { return nil }
-                }
+                guard let raw = decodeEscaped(p, at: &i) else { return nil }
                 if t == .string {
                     guard let s = String(validating: raw, as: UTF8.self) else { return nil }
                     values.append(.string(s))

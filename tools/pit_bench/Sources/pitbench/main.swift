@@ -6,9 +6,13 @@
 //
 // `export` calls Store.exportTrainingSet (entity file → point-in-time join of
 // both tables → CSV file, with the training-set record) and prints one JSON
-// line: the call's wall time, the process's peak RSS (getrusage: includes the
-// LMDB map's file pages the join touched, which are page cache) and the peak
-// of RssAnon (heap and stacks only), sampled every 2 ms on a thread.
+// line: the call's wall time, its CPU time (user + system, all threads),
+// the process's peak RSS (getrusage's ru_maxrss,
+// the same measure as the Python tools': anonymous memory plus the mapped
+// file pages resident — the LMDB map's pages the join touched and has not
+// released, the binary) and, sampled every 5 ms on a thread from
+// /proc/self/status, the peaks of RssAnon (heap and stacks) and RssFile
+// (mapped file pages) — separate peaks, so they need not add up to the RSS.
 import FeatureStore
 import Tabular
 #if canImport(Glibc)
@@ -21,29 +25,39 @@ func seconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-/// kB of a `Name:` line of /proc/self/status.
-func statusKB(_ name: String) -> Int {
-    guard let f = fopen("/proc/self/status", "r") else { return 0 }
+/// kB of the RssAnon and RssFile lines of /proc/self/status.
+func residentKB() -> (anon: Int, file: Int) {
+    guard let f = fopen("/proc/self/status", "r") else { return (0, 0) }
     defer { fclose(f) }
+    var anon = 0, file = 0
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, 256, f) != nil {
         let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if text.hasPrefix(name + ":") {
-            return Int(text.dropFirst(name.count + 1).filter { $0.isNumber }) ?? 0
-        }
+        if text.hasPrefix("RssAnon:") { anon = Int(text.filter { $0.isNumber }) ?? 0 }
+        if text.hasPrefix("RssFile:") { file = Int(text.filter { $0.isNumber }) ?? 0 }
     }
-    return 0
+    return (anon, file)
+}
+
+/// User + system CPU seconds of the process so far (every thread, the sampler's too).
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(0, &usage)   // RUSAGE_SELF
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 nonisolated(unsafe) var peakAnonKB = 0
+nonisolated(unsafe) var peakFileKB = 0
 nonisolated(unsafe) var sampling = true
 
 func startSampler() -> pthread_t {
     var thread = pthread_t()
     pthread_create(&thread, nil, { _ in
         while sampling {
-            peakAnonKB = max(peakAnonKB, statusKB("RssAnon"))
-            usleep(2000)
+            let (anon, file) = residentKB()
+            peakAnonKB = max(peakAnonKB, anon)
+            peakFileKB = max(peakFileKB, file)
+            usleep(5000)
         }
         return nil
     }, nil)
@@ -79,17 +93,19 @@ do {
         if let v = getenv("PITBENCH_BLOCK_ROWS").flatMap({ Int(String(cString: $0)) }) { options.blockRows = v }
         if let v = getenv("PITBENCH_BATCH_SIZE").flatMap({ Int(String(cString: $0)) }) { options.batchSize = v }
         let sampler = startSampler()
+        let cpu0 = cpuSeconds()
         let t0 = seconds()
         let record = try store.exportTrainingSet(entities: args[2], refs: ["bench_stats:*", "bench_stats_6h:*"],
                                                  to: args[3], options: options)
         let wall = seconds() - t0
+        let cpu = cpuSeconds() - cpu0
         sampling = false
         pthread_join(sampler, nil)
         var usage = rusage()
         getrusage(0, &usage)   // RUSAGE_SELF
         let matched = record.tables.map { "\"\($0.name)\":\($0.matchedRows)" }.joined(separator: ",")
-        print("{\"tool\":\"featurestore\",\"seconds\":\((wall * 1000).rounded() / 1000),\"rows\":\(record.rows),"
-              + "\"max_rss_mb\":\(usage.ru_maxrss / 1024),\"peak_anon_mb\":\(peakAnonKB / 1024),"
+        print("{\"tool\":\"featurestore\",\"seconds\":\((wall * 1000).rounded() / 1000),\"cpu_seconds\":\((cpu * 1000).rounded() / 1000),\"rows\":\(record.rows),"
+              + "\"max_rss_mb\":\(usage.ru_maxrss / 1024),\"peak_anon_mb\":\(peakAnonKB / 1024),\"peak_file_mb\":\(peakFileKB / 1024),"
               + "\"matched\":{\(matched)},\"output\":\"\(args[3])\"}")
     case "check-csv":
         try checkCSV(rows: args.count > 1 ? Int(args[1])! : 1_000_000, seed: args.count > 2 ? UInt64(args[2])! : 1)

@@ -1,0 +1,140 @@
+import ArgumentParser
+import FeatureStore
+import Inference
+import ModelRegistry
+import Tabular
+
+/// `fsctl score`: batch scoring of an entity file with a registered model
+/// (SPEC 11), online features by default, point-in-time with `--point-in-time`.
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score", abstract: "Score an entity file with a registered model.",
+        discussion: """
+            Each row's join keys select its features: the online values (now) by default, or with --point-in-time \
+            the values as of the row's timestamp (the export's point-in-time join, for backtests). A feature that \
+            is null, missing or outside its ttl is passed to the model as NaN. An alias with canary weights routes \
+            each entity by its key hash. The output (CSV, JSONL or Parquet by extension) has the entity file's \
+            columns, then model_version, then prediction (binary: positive-class probability; regression: the \
+            value) or prediction_0..prediction_{k-1} (k classes). --log appends the predictions to the feature \
+            table predictions__<model> (created on first use), one batch.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The model: NAME/VERSION, NAME@ALIAS or NAME (the newest version).", valueName: "ref"))
+    var model: String
+
+    @Option(help: ArgumentHelp("The entity file: the model's join keys and any other columns (CSV, JSONL or Parquet).",
+                               valueName: "file"))
+    var entities: String
+
+    @Option(help: ArgumentHelp("The output file: .parquet/.pq, .jsonl/.ndjson/.json, else CSV.", valueName: "file"))
+    var out: String
+
+    @Flag(help: "Use each row's features as of its timestamp (point-in-time join) instead of the online values.")
+    var pointInTime = false
+
+    @Option(help: ArgumentHelp("With --point-in-time: the timestamp column (default: event_timestamp).", valueName: "name"))
+    var timestampColumn: String?
+
+    @Flag(help: "Append the predictions to the feature table predictions__<model>.")
+    var log = false
+
+    @Option(help: "The entity file's format (default: by extension: .csv, .jsonl/.ndjson/.json, .parquet/.pq).")
+    var format: IngestCommand.FileFormat?
+
+    func validate() throws {
+        if timestampColumn != nil && !pointInTime { throw ValidationError("--timestamp-column needs --point-in-time") }
+    }
+
+    func run() throws {
+        let store = try global.openStore(readOnly: !log)
+        let registry = try ModelRegistry(store: store)
+        let scorer = try Scorer(registry: registry, reference: model)
+        try scorer.checkKinds()
+        var types = Dictionary(uniqueKeysWithValues: scorer.joinKeys.map { ($0.name, $0.type) })
+        var options = PointInTimeOptions()
+        if let timestampColumn { options.timestampColumn = timestampColumn }
+        if pointInTime { types[options.timestampColumn] = .timestamp }
+        let file = try EntityFile(path: entities, format: format.map { IngestOptions.Format(rawValue: $0.rawValue)! },
+                                  types: types)
+        for key in scorer.joinKeys where !file.fields.contains(where: { $0.name == key.name }) {
+            throw FeatureStoreError(.invalidInput,
+                "\(entities) has no column '\(key.name)', a join key of \(scorer.reference) "
+                + "(its columns: \(file.fields.map(\.name).joined(separator: ", ")))")
+        }
+        if pointInTime && !file.fields.contains(where: { $0.name == options.timestampColumn }) {
+            throw FeatureStoreError(.invalidInput,
+                "\(entities) has no timestamp column '\(options.timestampColumn)' for --point-in-time "
+                + "(its columns: \(file.fields.map(\.name).joined(separator: ", ")); name another with --timestamp-column)")
+        }
+        let predictionNames = PredictionLog.featureNames(kind: scorer.kind)
+        for name in ["model_version"] + predictionNames where file.fields.contains(where: { $0.name == name }) {
+            throw FeatureStoreError(.invalidInput, "\(entities) already has a column '\(name)', which the output adds")
+        }
+        let fields = file.fields + [Field("model_version", .int64)] + predictionNames.map { Field($0, .float64) }
+        let output = try ScoreOutput(path: out, fields: fields)
+        var logged: [([Value], Prediction)] = []
+        var rows = 0
+        var counts: [Int: Int] = [:]
+        let batches = try file.batches()
+        while let batch = try batches.next() {
+            let keys = try scorer.entityKeys(of: batch, file: entities)
+            let predictions = pointInTime
+                ? try scorer.scorePointInTime(store: store, entities: batch, keys: keys, options: options)
+                : try scorer.score(entities: keys)
+            var columns = batch.columns
+            var version = Column(type: .int64, capacity: batch.rowCount)
+            var scores = predictionNames.map { _ in Column(type: .float64, capacity: batch.rowCount) }
+            for p in predictions {
+                version.appendInt64(Int64(p.version))
+                for (k, s) in p.scores.enumerated() { scores[k].appendFloat64(s) }
+                counts[p.version, default: 0] += 1
+            }
+            columns.append(version)
+            columns += scores
+            try output.write(RecordBatch(fields: fields, columns: columns, sourceLines: batch.sourceLines))
+            if log { logged += zip(keys, predictions).map { ($0, $1) } }
+            rows += batch.rowCount
+        }
+        try output.close()
+        var record: BatchRecord?
+        if log {
+            record = try PredictionLog.append(store: store, scorer: scorer, entities: logged.map(\.0),
+                                              predictions: logged.map(\.1))
+        }
+        if global.json {
+            return try Output.json(ScoreJSON(
+                model: scorer.reference.description, rows: rows, out: out,
+                versions: counts.keys.sorted().map { ScoreJSON.VersionCount(version: $0, rows: counts[$0]!) },
+                logTable: record.map { _ in PredictionLog.tableName(model: scorer.modelName) }, logBatch: record?.id))
+        }
+        let split = counts.count > 1
+            ? " (" + counts.keys.sorted().map { "\(scorer.modelName)/\($0): \(counts[$0]!)" }.joined(separator: ", ") + ")"
+            : counts.keys.first.map { " with \(scorer.modelName)/\($0)" } ?? ""
+        var text = "scored \(Format.plural(rows, "row"))\(split) to \(out)"
+        if let record { text += "\nlogged \(Format.plural(record.rows, "prediction")) to \(record.table) (batch \(record.id))" }
+        global.say(text)
+    }
+}
+
+/// `fsctl score --json`.
+struct ScoreJSON: Encodable {
+    struct VersionCount: Encodable {
+        var version: Int
+        var rows: Int
+    }
+
+    var model: String
+    var rows: Int
+    var out: String
+    var versions: [VersionCount]
+    var logTable: String?
+    var logBatch: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case model, rows, out, versions
+        case logTable = "log_table"
+        case logBatch = "log_batch"
+    }
+}
