@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FeatureStore", targets: ["FeatureStore"]),
         .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
+        .library(name: "Monitoring", targets: ["Monitoring"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -55,10 +56,13 @@ let package = Package(
                 "FeatureStore", "LMDB", "Tabular",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Drift detection with Evidently's methods and defaults (KS, chi-square, Z,
+        // normed Wasserstein, Jensen–Shannon, PSI) over event-log windows.
+        .target(name: "Monitoring", dependencies: ["FeatureStore", "Tabular"]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular", "ModelRegistry",
+                "FeatureStore", "LMDB", "Tabular", "ModelRegistry", "Monitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // CLMDB only for the multi-process tests: a forked child must run plain C
@@ -71,6 +75,8 @@ let package = Package(
         .testTarget(name: "ModelRegistryTests", dependencies: [
             "ModelRegistry", "FeatureStore", "LMDB", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Parity with Evidently on the committed fixtures of Tests/Fixtures/drift.
+        .testTarget(name: "MonitoringTests", dependencies: ["Monitoring"]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
         .testTarget(name: "FsctlTests", dependencies: ["fsctl", "FeatureStore", "Tabular", "LMDB"]),
