@@ -20,7 +20,7 @@ struct FSCtl: ParsableCommand {
             InitCommand.self, ApplyCommand.self, ListCommand.self, DescribeCommand.self,
             DeleteCommand.self, IngestCommand.self, MaterializeCommand.self,
             MaterializeIncrementalCommand.self, GetCommand.self, ExportCommand.self, CheckCommand.self, StatsCommand.self,
-            ModelsCommand.self, LineageCommand.self,
+            ModelsCommand.self, LineageCommand.self, DriftCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of

@@ -1,0 +1,120 @@
+import ArgumentParser
+import FeatureStore
+import Monitoring
+import Tabular
+
+/// `fsctl drift TABLE --reference START..END --current START..END`: per-feature
+/// drift with Evidently's methods and defaults (SPEC 12); exit code 3 on dataset drift.
+struct DriftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drift", abstract: "Compare two windows of a table's events: per-feature drift and dataset drift.",
+        discussion: """
+            Windows are START..END, ISO-8601, both inclusive, on event time. --method auto (the default) \
+            follows Evidently: at most 1000 reference values → KS for numbers (chi-square for 3–5 distinct \
+            values, Z-test for 2), chi-square for categories (Z-test for 2), p < 0.05; above → normed \
+            Wasserstein for numbers, Jensen–Shannon for categories, threshold 0.1. PSI's threshold is 0.1. \
+            Dataset drift = at least half the features drifted: exit code 3. See docs/monitoring.md.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The feature table.")
+    var table: String
+
+    @Option(help: ArgumentHelp("The reference window.", valueName: "START..END"))
+    var reference: String
+
+    @Option(help: ArgumentHelp("The current window.", valueName: "START..END"))
+    var current: String
+
+    @Option(help: ArgumentHelp("auto, ks, chisquare, z, wasserstein, jensenshannon or psi.", valueName: "method"))
+    var method: String = "auto"
+
+    @Option(help: ArgumentHelp("Only these features (comma-separated, repeatable; default: all comparable).", valueName: "a,b"))
+    var features: [String] = []
+
+    @Option(help: ArgumentHelp("Threshold for every feature (default: the method's).", valueName: "X"))
+    var threshold: Double?
+
+    /// `START..END` → an inclusive range, or a usage error naming the option.
+    static func window(_ text: String, option: String) throws -> ClosedRange<Int64> {
+        let parts = text.split(separator: "..", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw UsageError("\(option): expected START..END (ISO-8601 timestamps), got \"\(text)\"")
+        }
+        let s = try CommandLineTime.parse(String(parts[0]), what: "\(option) START")
+        let e = try CommandLineTime.parse(String(parts[1]), what: "\(option) END")
+        guard s <= e else { throw UsageError("\(option): START \(parts[0]) is after END \(parts[1])") }
+        return s...e
+    }
+
+    struct FeatureJSON: Encodable {
+        var feature: String
+        var method: String
+        var statistic: Double
+        var threshold: Double
+        var drifted: Bool
+        var reference_count: Int
+        var current_count: Int
+    }
+
+    struct Result: Encodable {
+        var table: String
+        var reference: [String]
+        var current: [String]
+        var reference_events: Int
+        var current_events: Int
+        var features: [FeatureJSON]
+        var drifted_features: Int
+        var drift_share: Double
+        var dataset_drift: Bool
+    }
+
+    func run() throws {
+        guard let m = DriftMethod(rawValue: method) else {
+            throw UsageError("--method: unknown method \"\(method)\" (expected one of \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let threshold, !(threshold.isFinite && threshold >= 0) {
+            throw UsageError("--threshold: expected a non-negative number, got \(threshold)")
+        }
+        let r = try Self.window(reference, option: "--reference")
+        let c = try Self.window(current, option: "--current")
+        let store = try global.openStore(readOnly: true)
+        let report = try store.drift(DriftRequest(table: table, reference: r, current: c, method: m,
+                                                  features: CommandLineTime.tableList(features), threshold: threshold))
+        let d = report.result
+        let result = Result(
+            table: table, reference: [Timestamp.format(r.lowerBound), Timestamp.format(r.upperBound)],
+            current: [Timestamp.format(c.lowerBound), Timestamp.format(c.upperBound)],
+            reference_events: report.referenceEvents, current_events: report.currentEvents,
+            features: d.features.map {
+                FeatureJSON(feature: $0.feature, method: $0.method.rawValue, statistic: $0.statistic, threshold: $0.threshold,
+                            drifted: $0.drifted, reference_count: $0.referenceCount, current_count: $0.currentCount)
+            },
+            drifted_features: d.driftedCount, drift_share: d.share, dataset_drift: d.drifted)
+        if global.json {
+            try Output.json(result)
+        } else {
+            var t = TextTable(["FEATURE", "METHOD", "STATISTIC", "THRESHOLD", "DRIFT", "REF N", "CUR N"])
+            for f in d.features {
+                t.add([f.feature, f.method.rawValue, Self.number(f.statistic), Self.number(f.threshold),
+                       f.drifted ? "DRIFT" : "-", Format.thousands(f.referenceCount), Format.thousands(f.currentCount)])
+            }
+            var text = "table \(table): reference \(Format.thousands(report.referenceEvents)) events, current \(Format.thousands(report.currentEvents)) events\n"
+            text += t.render()
+            text += "\n\(d.driftedCount) of \(d.features.count) features drifted: "
+            text += d.drifted ? "DATASET DRIFT (at least half)\n" : "no dataset drift\n"
+            global.say(text)
+        }
+        if d.drifted { throw ConditionFound() }
+    }
+
+    /// Rounded to 6 decimals (`0.042134`); below 1e-4 Swift's shortest form (`3.1e-09`).
+    static func number(_ x: Double) -> String {
+        guard x.isFinite else { return String(x) }
+        if x == 0 { return "0" }
+        if abs(x) < 1e-4 { return String(x) }
+        let scaled = (x * 1e6).rounded() / 1e6
+        return String(scaled)
+    }
+}
