@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import FeatureStore
 import Monitoring
 import Tabular
@@ -35,6 +36,9 @@ struct DriftCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Threshold for every feature (default: the method's).", valueName: "X"))
     var threshold: Double?
+
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report (inline SVG charts) to FILE.", valueName: "FILE"))
+    var html: String?
 
     /// `START..END` → an inclusive range, or a usage error naming the option.
     static func window(_ text: String, option: String) throws -> ClosedRange<Int64> {
@@ -83,6 +87,12 @@ struct DriftCommand: ParsableCommand {
         let report = try store.drift(DriftRequest(table: table, reference: r, current: c, method: m,
                                                   features: CommandLineTime.tableList(features), threshold: threshold))
         let d = report.result
+        if let html {
+            let page = report.html(title: "Drift of \(table): \(current) against \(reference)")
+            do { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {
+                throw FeatureStoreError(.io, "cannot write the HTML report to \(html): \(error.localizedDescription)")
+            }
+        }
         let result = Result(
             table: table, reference: [Timestamp.format(r.lowerBound), Timestamp.format(r.upperBound)],
             current: [Timestamp.format(c.lowerBound), Timestamp.format(c.upperBound)],
@@ -109,12 +119,15 @@ struct DriftCommand: ParsableCommand {
         if d.drifted { throw ConditionFound() }
     }
 
-    /// Rounded to 6 decimals (`0.042134`); below 1e-4 Swift's shortest form (`3.1e-09`).
+    /// Rounded to 6 decimals (`0.042134`); below 1e-4 three significant digits (`1.82e-43`).
     static func number(_ x: Double) -> String {
         guard x.isFinite else { return String(x) }
         if x == 0 { return "0" }
-        if abs(x) < 1e-4 { return String(x) }
-        let scaled = (x * 1e6).rounded() / 1e6
-        return String(scaled)
+        if abs(x) >= 1e-4 { return String((x * 1e6).rounded() / 1e6) }
+        var m = abs(x), e = 0
+        while m < 1 { m *= 10; e -= 1 }
+        var r = (m * 100).rounded() / 100
+        if r >= 10 { r /= 10; e += 1 }
+        return (x < 0 ? "-" : "") + String(r) + "e" + String(e)
     }
 }

@@ -133,3 +133,32 @@ import Testing
                       error: "table 'user_stats': feature 'country': method 'ks' needs a numeric feature (use chisquare, z, jensenshannon or psi)")
     }
 }
+
+/// `fsctl drift --html FILE`: one self-contained page, a chart per feature.
+@Suite struct DriftHTMLTests {
+    @Test func reportIsSelfContainedWithAChartPerFeature() throws {
+        let box = try DriftTests.store()
+        let r = try box.run("drift", "user_stats", "--reference", DriftTests.day15, "--current", DriftTests.day17,
+                            "--html", "report.html", "--features", "age,country,is_premium")
+        #expect(r.code == 3, "\(r)")
+        let page = try box.read("report.html")
+        #expect(page.hasPrefix("<!DOCTYPE html>"))
+        #expect(page.components(separatedBy: "<svg ").count - 1 == 3)
+        for name in ["age", "country", "is_premium"] { #expect(page.contains("<h2>\(name)<"), "\(name)") }
+        #expect(page.contains("3 of 3 features drifted: dataset drift"))
+        // Nothing to fetch: no scripts, links, images or URLs.
+        for banned in ["<script", "<link", "<img", "http:", "https:", "src="] {
+            #expect(!page.contains(banned), "\(banned)")
+        }
+        // Both windows drawn: reference and current bars.
+        #expect(page.contains("fill=\"#3b6fb6\"") && page.contains("fill=\"#e8833a\""))
+    }
+
+    @Test func unwritablePathIsAnError() throws {
+        let box = try DriftTests.store()
+        let r = try box.run("drift", "user_stats", "--reference", DriftTests.day15, "--current", DriftTests.day16,
+                            "--html", "no/such/dir/report.html")
+        #expect(r.code == 1, "\(r)")
+        #expect(r.stderr.hasPrefix("error: cannot write the HTML report to no/such/dir/report.html"), "\(r)")
+    }
+}
