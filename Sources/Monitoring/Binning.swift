@@ -12,7 +12,8 @@ public enum Binning {
     public static func shares(reference: FeatureSample, current: FeatureSample,
                               fillZeros: Bool) -> (reference: [Double], current: [Double]) {
         var ref: [Double], cur: [Double]
-        if case .numeric(let r) = reference, case .numeric(let c) = current, reference.distinctCount > 20 {
+        if case .numeric(let r) = reference, case .numeric(let c) = current,
+           FeatureSample.distinctCount(reference, .numeric([]), cappedAt: 20) > 20 {
             let edges = sturgesEdges(r, c)
             ref = histogram(r, edges).map { $0 / Double(r.count) }
             cur = histogram(c, edges).map { $0 / Double(c.count) }

@@ -59,9 +59,9 @@ public enum Drift {
                                       : WassersteinDistance.normed(reference: r, current: c)
         case .chisquare: statistic = ChiSquareTest.pValue(reference: reference, current: current)
         case .z:
-            let distinct = FeatureSample.distinctCount(reference, current)
+            let distinct = FeatureSample.distinctCount(reference, current, cappedAt: 2)
             guard distinct <= 2 else {
-                throw DriftError("feature '\(name)': the Z-test needs at most 2 distinct values, found \(distinct)")
+                throw DriftError("feature '\(name)': the Z-test needs at most 2 distinct values, found more")
             }
             statistic = ZTest.pValue(reference: reference, current: current)
         case .jensenshannon: statistic = JensenShannon.distance(reference: reference, current: current)

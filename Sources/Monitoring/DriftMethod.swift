@@ -53,7 +53,7 @@ public enum DriftMethod: String, Sendable, CaseIterable, Codable {
     /// for at most 2; above 1000, normed Wasserstein for numbers with more than 5
     /// distinct values and Jensen–Shannon otherwise.
     public static func automatic(reference: FeatureSample, current: FeatureSample) -> DriftMethod {
-        let distinct = FeatureSample.distinctCount(reference, current)
+        let distinct = FeatureSample.distinctCount(reference, current, cappedAt: 5)
         if reference.count <= 1000 {
             if reference.isNumeric && distinct > 5 { return .ks }
             return distinct > 2 ? .chisquare : .z

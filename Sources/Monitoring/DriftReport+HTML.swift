@@ -49,7 +49,8 @@ extension DriftReport {
     /// Buckets for the chart: numbers with more than 20 distinct values in
     /// Sturges bins over both windows; otherwise the 30 most frequent values.
     static func chart(_ reference: FeatureSample, _ current: FeatureSample) -> Chart {
-        if case .numeric(let r) = reference, case .numeric(let c) = current, reference.distinctCount > 20 {
+        if case .numeric(let r) = reference, case .numeric(let c) = current,
+           FeatureSample.distinctCount(reference, .numeric([]), cappedAt: 20) > 20 {
             var edges = Binning.sturgesEdges(r, c)
             if edges.count > 61 {
                 // Very large samples: 60 equal bins are enough to see a shape.

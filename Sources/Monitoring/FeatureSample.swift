@@ -47,6 +47,22 @@ public enum FeatureSample: Sendable, Equatable {
         }
     }
 
+    /// Distinct values of two samples together, counted up to `limit + 1`:
+    /// enough to compare with a limit without hashing every value of a large sample.
+    public static func distinctCount(_ a: FeatureSample, _ b: FeatureSample, cappedAt limit: Int) -> Int {
+        func capped<K: Hashable>(_ x: [K], _ y: [K]) -> Int {
+            var seen = Set<K>()
+            for v in x { if seen.insert(v).inserted, seen.count > limit { return seen.count } }
+            for v in y { if seen.insert(v).inserted, seen.count > limit { return seen.count } }
+            return seen.count
+        }
+        switch (a, b) {
+        case (.numeric(let x), .numeric(let y)): return capped(x, y)
+        case (.categorical(let x), .categorical(let y)): return capped(x, y)
+        default: return capped(Array(a.categories), Array(b.categories))
+        }
+    }
+
     /// The values as category keys (numbers print in Swift's shortest form).
     var categories: Set<String> {
         switch self {
