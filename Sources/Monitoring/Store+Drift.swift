@@ -1,11 +1,19 @@
 import FeatureStore
 import Tabular
 
+/// What a drift report compares the current window against.
+public enum DriftReference: Sendable, Equatable {
+    /// An inclusive window of event time (UTC µs).
+    case window(ClosedRange<Int64>)
+    /// The values a training set exported (its output file), by id.
+    case trainingSet(String)
+}
+
 /// What `fsctl drift` compares and how.
 public struct DriftRequest: Sendable, Equatable {
     public var table: String
-    /// Inclusive windows of event time (UTC µs).
-    public var reference: ClosedRange<Int64>
+    public var reference: DriftReference
+    /// Inclusive window of event time (UTC µs).
     public var current: ClosedRange<Int64>
     public var method: DriftMethod
     /// nil = every comparable feature of the table's current version.
@@ -15,7 +23,7 @@ public struct DriftRequest: Sendable, Equatable {
     /// Evidently's `drift_share`: dataset drift when at least this share of features drifted.
     public var share: Double
 
-    public init(table: String, reference: ClosedRange<Int64>, current: ClosedRange<Int64>,
+    public init(table: String, reference: DriftReference, current: ClosedRange<Int64>,
                 method: DriftMethod = .auto, features: [String]? = nil, threshold: Double? = nil, share: Double = 0.5) {
         self.table = table; self.reference = reference; self.current = current
         self.method = method; self.features = features; self.threshold = threshold; self.share = share
@@ -38,21 +46,28 @@ extension Store {
     /// per feature, Evidently's statistic and verdict, and dataset drift.
     ///
     /// ```swift
-    /// let report = try store.drift(DriftRequest(table: "user_stats", reference: r0...r1, current: c0...c1))
+    /// let report = try store.drift(DriftRequest(table: "user_stats", reference: .window(r0...r1), current: c0...c1))
     /// report.result.drifted   // ≥ half the features drifted
     /// ```
     /// Throws `notFound` for an unknown table or feature, `invalidInput` for an
     /// empty window or a method that does not fit a feature (KS on a string).
     public func drift(_ request: DriftRequest) throws -> DriftReport {
-        let ref = try eventWindow(table: request.table, start: request.reference.lowerBound,
-                                  end: request.reference.upperBound, features: request.features)
+        let ref: EventWindowValues
+        switch request.reference {
+        case .window(let w):
+            ref = try eventWindow(table: request.table, start: w.lowerBound, end: w.upperBound, features: request.features)
+        case .trainingSet(let id):
+            ref = try trainingSetValues(id: id, table: request.table, features: request.features)
+        }
+        // The current window reads the features the reference has (a training
+        // set may hold only some of the table's).
         let cur = try eventWindow(table: request.table, start: request.current.lowerBound,
-                                  end: request.current.upperBound, features: request.features)
+                                  end: request.current.upperBound, features: ref.features.map(\.name))
         guard !ref.features.isEmpty else {
             throw FeatureStoreError(.invalidInput, "table '\(request.table)' has no feature drift can compare")
         }
         guard ref.events > 0 else {
-            throw FeatureStoreError(.invalidInput, "table '\(request.table)': no events in the reference window")
+            throw FeatureStoreError(.invalidInput, "table '\(request.table)': no events in the reference \(Self.describe(request.reference))")
         }
         guard cur.events > 0 else {
             throw FeatureStoreError(.invalidInput, "table '\(request.table)': no events in the current window")
@@ -71,6 +86,15 @@ extension Store {
         }
         return DriftReport(request: request, result: DatasetDrift(features: verdicts, share: request.share),
                            referenceEvents: ref.events, currentEvents: cur.events, samples: samples)
+    }
+}
+
+extension Store {
+    static func describe(_ r: DriftReference) -> String {
+        switch r {
+        case .window: "window"
+        case .trainingSet(let id): "training set '\(id)'"
+        }
     }
 }
 

@@ -23,7 +23,10 @@ struct DriftCommand: ParsableCommand {
     var table: String
 
     @Option(help: ArgumentHelp("The reference window.", valueName: "START..END"))
-    var reference: String
+    var reference: String?
+
+    @Option(help: ArgumentHelp("Use a training set's exported values as the reference instead of a window.", valueName: "ID"))
+    var referenceTrainingSet: String?
 
     @Option(help: ArgumentHelp("The current window.", valueName: "START..END"))
     var current: String
@@ -64,6 +67,7 @@ struct DriftCommand: ParsableCommand {
 
     struct Result: Encodable {
         var table: String
+        /// `[START, END]`, or `["training-set", ID]`.
         var reference: [String]
         var current: [String]
         var reference_events: Int
@@ -81,20 +85,26 @@ struct DriftCommand: ParsableCommand {
         if let threshold, !(threshold.isFinite && threshold >= 0) {
             throw UsageError("--threshold: expected a non-negative number, got \(threshold)")
         }
-        let r = try Self.window(reference, option: "--reference")
+        let r: DriftReference
+        switch (reference, referenceTrainingSet) {
+        case (let text?, nil): r = .window(try Self.window(text, option: "--reference"))
+        case (nil, let id?): r = .trainingSet(id)
+        case (nil, nil): throw UsageError("give the reference: --reference START..END or --reference-training-set ID")
+        case (_?, _?): throw UsageError("--reference and --reference-training-set exclude each other")
+        }
         let c = try Self.window(current, option: "--current")
         let store = try global.openStore(readOnly: true)
         let report = try store.drift(DriftRequest(table: table, reference: r, current: c, method: m,
                                                   features: CommandLineTime.tableList(features), threshold: threshold))
         let d = report.result
         if let html {
-            let page = report.html(title: "Drift of \(table): \(current) against \(reference)")
+            let page = report.html(title: "Drift of \(table): \(current) against \(Self.describe(r).joined(separator: " "))")
             do { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {
                 throw FeatureStoreError(.io, "cannot write the HTML report to \(html): \(error.localizedDescription)")
             }
         }
         let result = Result(
-            table: table, reference: [Timestamp.format(r.lowerBound), Timestamp.format(r.upperBound)],
+            table: table, reference: Self.describe(r),
             current: [Timestamp.format(c.lowerBound), Timestamp.format(c.upperBound)],
             reference_events: report.referenceEvents, current_events: report.currentEvents,
             features: d.features.map {
@@ -110,13 +120,22 @@ struct DriftCommand: ParsableCommand {
                 t.add([f.feature, f.method.rawValue, Self.number(f.statistic), Self.number(f.threshold),
                        f.drifted ? "DRIFT" : "-", Format.thousands(f.referenceCount), Format.thousands(f.currentCount)])
             }
-            var text = "table \(table): reference \(Format.thousands(report.referenceEvents)) events, current \(Format.thousands(report.currentEvents)) events\n"
+            let kind = referenceTrainingSet.map { "training set \($0): \(Format.thousands(report.referenceEvents)) rows" }
+                ?? "reference \(Format.thousands(report.referenceEvents)) events"
+            var text = "table \(table): \(kind), current \(Format.thousands(report.currentEvents)) events\n"
             text += t.render()
             text += "\n\(d.driftedCount) of \(d.features.count) features drifted: "
             text += d.drifted ? "DATASET DRIFT (at least half)\n" : "no dataset drift\n"
             global.say(text)
         }
         if d.drifted { throw ConditionFound() }
+    }
+
+    static func describe(_ r: DriftReference) -> [String] {
+        switch r {
+        case .window(let w): [Timestamp.format(w.lowerBound), Timestamp.format(w.upperBound)]
+        case .trainingSet(let id): ["training-set", id]
+        }
     }
 
     /// Rounded to 6 decimals (`0.042134`); below 1e-4 three significant digits (`1.82e-43`).

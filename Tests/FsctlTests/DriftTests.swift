@@ -162,3 +162,56 @@ import Testing
         #expect(r.stderr.hasPrefix("error: cannot write the HTML report to no/such/dir/report.html"), "\(r)")
     }
 }
+
+/// `fsctl drift --reference-training-set ID`: the values a training set
+/// exported are the reference.
+@Suite struct DriftTrainingSetTests {
+    /// Exports the day-15 entities (as of the end of day 15) as a training set; returns its id.
+    static func export(_ box: Sandbox, features: String) throws -> String {
+        var entities = "user_id,event_timestamp\n"
+        for i in 0..<300 { entities += "\(15_000 + i),2025-11-15T23:59:59Z\n" }
+        try box.write("entities.csv", entities)
+        let r = try box.run("export", "--entities", "entities.csv", "--features", features, "--out", "train.csv", "--json")
+        #expect(r.code == 0, "\(r)")
+        let doc = try #require(try r.json() as? [String: Any])
+        return try #require(doc["id"] as? String)
+    }
+
+    @Test func trainingSetAsReference() throws {
+        let box = try DriftTests.store()
+        let id = try Self.export(box, features: "user_stats:age,user_stats:country,user_stats:is_premium")
+        let same = try box.run("drift", "user_stats", "--reference-training-set", id, "--current", DriftTests.day16, "--json")
+        #expect(same.code == 0, "\(same)")
+        let f = try DriftTests.features(same)
+        // Only the features the training set holds.
+        #expect(Set(f.keys) == ["age", "country", "is_premium"])
+        #expect(f["age"]?["reference_count"] as? Int == 300)
+        let doc = try #require(try same.json() as? [String: Any])
+        #expect(doc["reference"] as? [String] == ["training-set", id])
+        let shifted = try box.run("drift", "user_stats", "--reference-training-set", id, "--current", DriftTests.day17, "--json")
+        #expect(shifted.code == 3, "\(shifted)")
+        // The training set holds exactly the day-15 values: the same statistics as the day-15 window.
+        let window = try box.run("drift", "user_stats", "--reference", DriftTests.day15, "--current", DriftTests.day17,
+                                 "--features", "age,country,is_premium", "--json")
+        let a = try DriftTests.features(shifted), b = try DriftTests.features(window)
+        for name in ["age", "country", "is_premium"] {
+            #expect(a[name]?["statistic"] as? Double == b[name]?["statistic"] as? Double, "\(name)")
+        }
+    }
+
+    @Test func badTrainingSetReferences() throws {
+        let box = try DriftTests.store()
+        let id = try Self.export(box, features: "user_stats:age")
+        let missing = try box.run("drift", "user_stats", "--reference-training-set", "ts-nope", "--current", DriftTests.day16)
+        #expect(missing.code == 1)
+        #expect(missing.stderr.hasPrefix("error: no training set 'ts-nope'"), "\(missing)")
+        try box.fails("drift", "user_stats", "--reference-training-set", id, "--current", DriftTests.day16,
+                      "--features", "country",
+                      error: "training set '\(id)' has no feature 'user_stats:country' (it exported user_stats@1:age)")
+        try box.fails("drift", "user_stats", "--reference-training-set", id, "--reference", DriftTests.day15,
+                      "--current", DriftTests.day16, code: 2,
+                      error: "--reference and --reference-training-set exclude each other")
+        try box.fails("drift", "user_stats", "--current", DriftTests.day16, code: 2,
+                      error: "give the reference: --reference START..END or --reference-training-set ID")
+    }
+}

@@ -61,25 +61,8 @@ extension Store {
         guard start <= end else {
             throw FeatureStoreError.invalid("window start \(Timestamp.format(start)) is after its end \(Timestamp.format(end))")
         }
-        let catalog = try catalog()
-        guard let versions = catalog.tables[table], let current = versions.last else {
-            throw FeatureStoreError.notFound("no feature table '\(table)'" + Self.suggest(table, in: Array(catalog.tables.keys)))
-        }
-        let defs = current.definition.features
-        let chosen: [FeatureDefinition]
-        if let features {
-            chosen = try features.map { name in
-                guard let f = defs.first(where: { $0.name == name }) else {
-                    throw FeatureStoreError.notFound("table '\(table)' has no feature '\(name)'" + Self.suggest(name, in: defs.map(\.name)))
-                }
-                guard Self.isDriftComparable(f.type) else {
-                    throw FeatureStoreError.invalid("table '\(table)': feature '\(name)' is \(f.type); drift compares bool, int32, int64, float32, float64 and string features")
-                }
-                return f
-            }
-        } else {
-            chosen = defs.filter { Self.isDriftComparable($0.type) }
-        }
+        let (versions, chosen) = try driftFeatures(table: table, features: features)
+        let current = versions[versions.count - 1]
         // Per schema version: for each chosen feature, its index in that version (nil = absent).
         var slots: [UInt32: (layout: RowLayout, index: [Int?])] = [:]
         for v in versions {
@@ -100,6 +83,28 @@ extension Store {
                                       nulls: nulls[i])
         }
         return EventWindowValues(table: table, events: events, features: out)
+    }
+
+    /// The table's schema versions and the features drift compares: `features`
+    /// (each must exist and be comparable) or every comparable feature of the
+    /// current version. Throws `notFound` (with a suggestion) or `invalid`.
+    public func driftFeatures(table: String, features: [String]?) throws -> (versions: [FeatureTableVersion], features: [FeatureDefinition]) {
+        let catalog = try catalog()
+        guard let versions = catalog.tables[table], let current = versions.last else {
+            throw FeatureStoreError.notFound("no feature table '\(table)'" + Self.suggest(table, in: Array(catalog.tables.keys)))
+        }
+        let defs = current.definition.features
+        guard let features else { return (versions, defs.filter { Self.isDriftComparable($0.type) }) }
+        let chosen = try features.map { name in
+            guard let f = defs.first(where: { $0.name == name }) else {
+                throw FeatureStoreError.notFound("table '\(table)' has no feature '\(name)'" + Self.suggest(name, in: defs.map(\.name)))
+            }
+            guard Self.isDriftComparable(f.type) else {
+                throw FeatureStoreError.invalid("table '\(table)': feature '\(name)' is \(f.type); drift compares bool, int32, int64, float32, float64 and string features")
+            }
+            return f
+        }
+        return (versions, chosen)
     }
 
     private static func scanWindow(txn: borrowing Transaction, events: Database, tableId: UInt32, start: Int64, end: Int64,
