@@ -52,17 +52,18 @@ extension Store {
     /// Throws `notFound` for an unknown table or feature, `invalidInput` for an
     /// empty window or a method that does not fit a feature (KS on a string).
     public func drift(_ request: DriftRequest) throws -> DriftReport {
-        let ref: EventWindowValues
+        let ref: EventWindowValues, cur: EventWindowValues
         switch request.reference {
         case .window(let w):
-            ref = try eventWindow(table: request.table, start: w.lowerBound, end: w.upperBound, features: request.features)
+            // Both windows in one scan of the event log.
+            let both = try eventWindows(table: request.table, windows: [w, request.current], features: request.features)
+            (ref, cur) = (both[0], both[1])
         case .trainingSet(let id):
             ref = try trainingSetValues(id: id, table: request.table, features: request.features)
-        }
-        // The current window reads the features the reference has (a training
-        // set may hold only some of the table's).
-        let cur = try eventWindow(table: request.table, start: request.current.lowerBound,
+            // The current window reads the features the training set holds.
+            cur = try eventWindow(table: request.table, start: request.current.lowerBound,
                                   end: request.current.upperBound, features: ref.features.map(\.name))
+        }
         guard !ref.features.isEmpty else {
             throw FeatureStoreError(.invalidInput, "table '\(request.table)' has no feature drift can compare")
         }

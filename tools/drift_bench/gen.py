@@ -2,7 +2,8 @@
 """Drift benchmark data: EVENTS events of table drift_bench as Parquet.
 
 Half the events on 2025-11-15 (reference), half on 2025-11-16 (current), where
-f0-f3 and c0 are shifted (so 5 of 10 features drift: dataset drift).
+f0-f3 and c0 are shifted: f1-f3 and c0 past the default thresholds, f0 just
+below (4 of 10 features drift under auto: no dataset drift).
 
     gen.py --events N --out DIR     (writes DIR/drift_bench.parquet)
 """

@@ -61,28 +61,54 @@ extension Store {
         guard start <= end else {
             throw FeatureStoreError.invalid("window start \(Timestamp.format(start)) is after its end \(Timestamp.format(end))")
         }
+        return try eventWindows(table: table, windows: [start...end], features: features)[0]
+    }
+
+    /// ``eventWindow(table:start:end:features:)`` for several windows in one
+    /// scan of the event log (the log is ordered by entity, not time, so each
+    /// window would otherwise cost a full scan of the table).
+    public func eventWindows(table: String, windows: [ClosedRange<Int64>], features: [String]? = nil) throws -> [EventWindowValues] {
         let (versions, chosen) = try driftFeatures(table: table, features: features)
         let current = versions[versions.count - 1]
-        // Per schema version: for each chosen feature, its index in that version (nil = absent).
-        var slots: [UInt32: (layout: RowLayout, index: [Int?])] = [:]
+        let k = chosen.count
+        // Per schema version v and chosen feature i, at (v * k + i): the slot
+        // offset, or -1 when that version lacks the feature; `kinds[i]` says how to read it.
+        let maxVersion = versions.map(\.version).max() ?? 0
+        var slot = [Int](repeating: -1, count: (maxVersion + 1) * k)
+        var bitmap = [Int](repeating: 0, count: (maxVersion + 1) * k)
+        var known = [Bool](repeating: false, count: maxVersion + 1)
+        var fixed = [Int](repeating: 0, count: maxVersion + 1)
         for v in versions {
             let vd = v.definition.features
-            let index = chosen.map { c in vd.firstIndex { $0.name == c.name && $0.type == c.type } }
-            slots[UInt32(v.version)] = (RowLayout(types: vd.map(\.type)), index)
+            let layout = RowLayout(types: vd.map(\.type))
+            known[v.version] = true
+            fixed[v.version] = layout.fixedBytes
+            for (i, c) in chosen.enumerated() {
+                if let f = vd.firstIndex(where: { $0.name == c.name && $0.type == c.type }) {
+                    slot[v.version * k + i] = layout.slotOffsets[f]
+                    bitmap[v.version * k + i] = f
+                }
+            }
         }
-        var numbers = [[Double]](repeating: [], count: chosen.count)
-        var strings = [[String]](repeating: [], count: chosen.count)
-        var nulls = [Int](repeating: 0, count: chosen.count)
-        let events = try environment.read { txn in
-            try Self.scanWindow(txn: txn, events: db.events, tableId: current.tableId, start: start, end: end,
-                                slots: slots, chosen: chosen, numbers: &numbers, strings: &strings, nulls: &nulls)
+        let kinds = chosen.map { ScanKind($0.type) }
+        var numbers = [[Double]](repeating: [], count: windows.count * k)
+        var strings = [[String]](repeating: [], count: windows.count * k)
+        var nulls = [Int](repeating: 0, count: windows.count * k)
+        var counts = [Int](repeating: 0, count: windows.count)
+        let bounds = windows.map { ($0.lowerBound, $0.upperBound) }
+        try environment.read { txn in
+            try Self.scanWindows(txn: txn, events: db.events, tableId: current.tableId, windows: bounds,
+                                 scan: ScanPlan(k: k, slot: slot, bitmap: bitmap, known: known, fixed: fixed, kinds: kinds),
+                                 numbers: &numbers, strings: &strings, nulls: &nulls, counts: &counts)
         }
-        let out = chosen.enumerated().map { i, f in
-            EventWindowValues.Feature(name: f.name, type: f.type,
-                                      values: f.type == .string || f.type == .bool ? .strings(strings[i]) : .numbers(numbers[i]),
-                                      nulls: nulls[i])
+        return windows.indices.map { w in
+            let out = chosen.enumerated().map { i, f in
+                EventWindowValues.Feature(name: f.name, type: f.type,
+                                          values: kinds[i] == .string || kinds[i] == .bool ? .strings(strings[w * k + i]) : .numbers(numbers[w * k + i]),
+                                          nulls: nulls[w * k + i])
+            }
+            return EventWindowValues(table: table, events: counts[w], features: out)
         }
-        return EventWindowValues(table: table, events: events, features: out)
     }
 
     /// The table's schema versions and the features drift compares: `features`
@@ -107,43 +133,80 @@ extension Store {
         return (versions, chosen)
     }
 
-    private static func scanWindow(txn: borrowing Transaction, events: Database, tableId: UInt32, start: Int64, end: Int64,
-                                   slots: [UInt32: (layout: RowLayout, index: [Int?])], chosen: [FeatureDefinition],
-                                   numbers: inout [[Double]], strings: inout [[String]], nulls: inout [Int]) throws -> Int {
+    enum ScanKind: Equatable {
+        case bool, string, int32, int64, float32, float64, other
+        init(_ t: DataType) {
+            switch t {
+            case .bool: self = .bool
+            case .string: self = .string
+            case .int32: self = .int32
+            case .int64: self = .int64
+            case .float32: self = .float32
+            case .float64: self = .float64
+            default: self = .other
+            }
+        }
+    }
+
+    struct ScanPlan {
+        var k: Int
+        var slot: [Int]
+        var bitmap: [Int]
+        var known: [Bool]
+        var fixed: [Int]
+        var kinds: [ScanKind]
+        @inline(__always) func fixedBytes(_ version: Int) -> Int { fixed[version] }
+    }
+
+    private static func scanWindows(txn: borrowing Transaction, events: Database, tableId: UInt32, windows: [(Int64, Int64)],
+                                    scan: ScanPlan, numbers: inout [[Double]], strings: inout [[String]],
+                                    nulls: inout [Int], counts: inout [Int]) throws {
         let prefix = KeyCodec.tablePrefix(tableId)
         let suffix = KeyCodec.orderSuffixBytes
-        var count = 0
+        let k = scan.k
         try txn.withCursor(events) { c in
             var more = try c.seek(atLeast: prefix)
             while more {
                 let key = c.key
-                guard key.count > prefix.count + suffix, key.starts(with: prefix) else { break }
+                guard key.count > prefix.count + suffix,
+                      prefix.withUnsafeBytes({ memcmpPrefix(key, $0) }) else { break }
                 let ts = KeyCodec.readInt64(key, at: key.count - suffix)
-                if ts >= start && ts <= end {
+                for (w, (start, end)) in windows.enumerated() where ts >= start && ts <= end {
+                    counts[w] += 1
                     let value = c.value
-                    count += 1
-                    let version = value.count >= 4 ? UInt32(littleEndian: value.loadUnaligned(as: UInt32.self)) : 0
-                    if let (layout, index) = slots[version] {
-                        let row = UnsafeRawBufferPointer(rebasing: value[4...])
-                        for (i, f) in index.enumerated() {
-                            guard let f, layout.isPresent(row, f) else { nulls[i] += 1; continue }
-                            switch chosen[i].type {
-                            case .bool: strings[i].append(layout.bool(row, f) ? "true" : "false")
-                            case .string: strings[i].append(String(decoding: layout.bytes(row, f), as: UTF8.self))
-                            case .int32: numbers[i].append(Double(layout.int32(row, f)))
-                            case .int64: numbers[i].append(Double(layout.int64(row, f)))
-                            case .float32: numbers[i].append(Double(layout.float32(row, f)))
-                            case .float64: numbers[i].append(layout.float64(row, f))
-                            default: nulls[i] += 1
-                            }
+                    let version = value.count >= 4 ? Int(UInt32(littleEndian: value.loadUnaligned(as: UInt32.self))) : -1
+                    guard version >= 0, version < scan.known.count, scan.known[version] else {
+                        for i in 0..<k { nulls[w * k + i] += 1 }
+                        continue
+                    }
+                    let row = UnsafeRawBufferPointer(rebasing: value[4...])
+                    for i in 0..<k {
+                        let off = scan.slot[version * k + i]
+                        let f = scan.bitmap[version * k + i]
+                        let o = w * k + i
+                        guard off >= 0, row[f >> 3] & (1 << UInt8(f & 7)) != 0 else { nulls[o] += 1; continue }
+                        switch scan.kinds[i] {
+                        case .bool: strings[o].append(row[off] != 0 ? "true" : "false")
+                        case .string:
+                            let at = Int(row.loadUnaligned(fromByteOffset: off, as: UInt32.self).littleEndian)
+                            let len = Int(row.loadUnaligned(fromByteOffset: off + 4, as: UInt32.self).littleEndian)
+                            let fixed = scan.fixedBytes(version)
+                            strings[o].append(String(decoding: UnsafeRawBufferPointer(rebasing: row[(fixed + at)..<(fixed + at + len)]), as: UTF8.self))
+                        case .int32: numbers[o].append(Double(Int32(littleEndian: row.loadUnaligned(fromByteOffset: off, as: Int32.self))))
+                        case .int64: numbers[o].append(Double(Int64(littleEndian: row.loadUnaligned(fromByteOffset: off, as: Int64.self))))
+                        case .float32: numbers[o].append(Double(Float(bitPattern: UInt32(littleEndian: row.loadUnaligned(fromByteOffset: off, as: UInt32.self)))))
+                        case .float64: numbers[o].append(Double(bitPattern: UInt64(littleEndian: row.loadUnaligned(fromByteOffset: off, as: UInt64.self))))
+                        case .other: nulls[o] += 1
                         }
-                    } else {
-                        for i in nulls.indices { nulls[i] += 1 }
                     }
                 }
                 more = try c.next()
             }
         }
-        return count
+    }
+
+    private static func memcmpPrefix(_ key: UnsafeRawBufferPointer, _ prefix: UnsafeRawBufferPointer) -> Bool {
+        for i in 0..<prefix.count where key[i] != prefix[i] { return false }
+        return true
     }
 }
