@@ -22,6 +22,10 @@ public struct DriftRequest: Sendable, Equatable {
     public var threshold: Double?
     /// Evidently's `drift_share`: dataset drift when at least this share of features drifted.
     public var share: Double
+    /// Per-feature method overrides (by feature name), over `method`.
+    public var featureMethods: [String: DriftMethod] = [:]
+    /// Per-feature threshold overrides (by feature name), over `threshold`.
+    public var featureThresholds: [String: Double] = [:]
 
     public init(table: String, reference: DriftReference, current: ClosedRange<Int64>,
                 method: DriftMethod = .auto, features: [String]? = nil, threshold: Double? = nil, share: Double = 0.5) {
@@ -73,13 +77,18 @@ extension Store {
         guard cur.events > 0 else {
             throw FeatureStoreError(.invalidInput, "table '\(request.table)': no events in the current window")
         }
+        let names = Set(ref.features.map(\.name))
+        for name in Set(request.featureMethods.keys).union(request.featureThresholds.keys).sorted() where !names.contains(name) {
+            throw FeatureStoreError(.notFound, "per-feature override for '\(name)', which is not among the compared features of '\(request.table)' (\(ref.features.map(\.name).joined(separator: ", ")))")
+        }
         var verdicts: [FeatureDrift] = []
         var samples: [(reference: FeatureSample, current: FeatureSample)] = []
         for (r, c) in zip(ref.features, cur.features) {
             let a = FeatureSample(r.values), b = FeatureSample(c.values)
             do {
                 verdicts.append(try Drift.feature(r.name, reference: a, current: b,
-                                                  method: request.method, threshold: request.threshold))
+                                                  method: request.featureMethods[r.name] ?? request.method,
+                                                  threshold: request.featureThresholds[r.name] ?? request.threshold))
             } catch let e as DriftError {
                 throw FeatureStoreError(.invalidInput, "table '\(request.table)': \(e.description)")
             }

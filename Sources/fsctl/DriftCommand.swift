@@ -40,6 +40,12 @@ struct DriftCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threshold for every feature (default: the method's).", valueName: "X"))
     var threshold: Double?
 
+    @Option(help: ArgumentHelp("A method for one feature (repeatable), over --method.", valueName: "feature=method"))
+    var featureMethod: [String] = []
+
+    @Option(help: ArgumentHelp("A threshold for one feature (repeatable), over --threshold.", valueName: "feature=X"))
+    var featureThreshold: [String] = []
+
     @Option(help: ArgumentHelp("Also write a self-contained HTML report (inline SVG charts) to FILE.", valueName: "FILE"))
     var html: String?
 
@@ -93,9 +99,27 @@ struct DriftCommand: ParsableCommand {
         case (_?, _?): throw UsageError("--reference and --reference-training-set exclude each other")
         }
         let c = try Self.window(current, option: "--current")
+        var methods: [String: DriftMethod] = [:], thresholds: [String: Double] = [:]
+        for text in featureMethod {
+            let (name, value) = try Self.pair(text, option: "--feature-method")
+            guard let fm = DriftMethod(rawValue: value) else {
+                throw UsageError("--feature-method: unknown method \"\(value)\" for '\(name)' (expected one of \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            methods[name] = fm
+        }
+        for text in featureThreshold {
+            let (name, value) = try Self.pair(text, option: "--feature-threshold")
+            guard let x = Double(value), x.isFinite, x >= 0 else {
+                throw UsageError("--feature-threshold: expected a non-negative number for '\(name)', got \"\(value)\"")
+            }
+            thresholds[name] = x
+        }
         let store = try global.openStore(readOnly: true)
-        let report = try store.drift(DriftRequest(table: table, reference: r, current: c, method: m,
-                                                  features: CommandLineTime.tableList(features), threshold: threshold))
+        var request = DriftRequest(table: table, reference: r, current: c, method: m,
+                                   features: CommandLineTime.tableList(features), threshold: threshold)
+        request.featureMethods = methods
+        request.featureThresholds = thresholds
+        let report = try store.drift(request)
         let d = report.result
         if let html {
             let page = report.html(title: "Drift of \(table): \(current) against \(Self.describe(r).joined(separator: " "))")
@@ -129,6 +153,15 @@ struct DriftCommand: ParsableCommand {
             global.say(text)
         }
         if d.drifted { throw ConditionFound() }
+    }
+
+    /// `name=value` → its two sides, or a usage error naming the option.
+    static func pair(_ text: String, option: String) throws -> (String, String) {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw UsageError("\(option): expected FEATURE=VALUE, got \"\(text)\"")
+        }
+        return (parts[0], parts[1])
     }
 
     static func describe(_ r: DriftReference) -> [String] {

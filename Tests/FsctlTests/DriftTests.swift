@@ -104,6 +104,30 @@ import Testing
         #expect(try Self.features(calm)["age"]?["threshold"] as? Double == 1000)
     }
 
+    @Test func perFeatureOverrides() throws {
+        let box = try Self.store()
+        let r = try box.run("drift", "user_stats", "--reference", Self.day15, "--current", Self.day17,
+                            "--features", "age,country,region", "--feature-method", "age=wasserstein",
+                            "--feature-threshold", "country=1e-200", "--json")
+        let f = try Self.features(r)
+        #expect(f["age"]?["method"] as? String == "wasserstein")
+        #expect(f["age"]?["threshold"] as? Double == 0.1)
+        #expect(f["country"]?["method"] as? String == "chisquare")
+        #expect(f["country"]?["threshold"] as? Double == 1e-200)
+        #expect(f["region"]?["method"] as? String == "chisquare")
+        // age drifts; country's p-value is not below 1e-200; region does not drift: 1 of 3.
+        #expect(f["age"]?["drifted"] as? Bool == true)
+        #expect(r.code == 0, "\(r)")
+        try box.fails("drift", "user_stats", "--reference", Self.day15, "--current", Self.day16,
+                      "--features", "age", "--feature-threshold", "country=0.2",
+                      error: "per-feature override for 'country', which is not among the compared features of 'user_stats' (age)")
+        try box.fails("drift", "user_stats", "--reference", Self.day15, "--current", Self.day16,
+                      "--feature-method", "age", code: 2, error: "--feature-method: expected FEATURE=VALUE, got \"age\"")
+        try box.fails("drift", "user_stats", "--reference", Self.day15, "--current", Self.day16,
+                      "--feature-threshold", "age=-1", code: 2,
+                      error: "--feature-threshold: expected a non-negative number for 'age', got \"-1\"")
+    }
+
     @Test func badInputIsRefusedClearly() throws {
         let box = try Self.store()
         let unknownTable = try box.run("drift", "user_stat", "--reference", Self.day15, "--current", Self.day16)
