@@ -23,6 +23,8 @@
 #   make bench-serve  fsctl serve vs redis-server, same data, one load generator
 #                     (tools/bench_serve.sh; tools/loadgen/loadgen.c)
 #   make test-python  the Python client's tests against a real fsctl serve
+#   make bench-drift  fsctl drift vs Evidently on 10M events (tools/drift_bench/run.sh, .venv-drift)
+#   make drift-fixtures  regenerate Tests/Fixtures/drift with Evidently (.venv-drift)
 #   make clean
 
 SHELL := /bin/bash
@@ -55,7 +57,7 @@ PIT_RUNS       ?= 3
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models bench-score model-fixtures bench-serve test-python clean
+.PHONY: venv-drift bench-drift drift-fixtures deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models bench-score model-fixtures bench-serve test-python clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null \
@@ -167,3 +169,18 @@ model-fixtures: venv
 
 clean:
 	rm -rf .build .build-c demo-output $(BENCH_DATA) Benchmarks/.build bench-results tools/parquet_bench/.build
+
+# Evidently and its pins live apart from the test oracles (.venv-drift), since
+# `make test` reads the committed drift fixtures and needs none of it.
+venv-drift: .venv-drift/.stamp
+.venv-drift/.stamp: tools/requirements-drift.txt
+	@$(PYTHON_VENV_OK)
+	@test -x .venv-drift/bin/python || $(PYTHON) -m venv .venv-drift
+	.venv-drift/bin/pip install -q -r tools/requirements-drift.txt
+	@touch $@
+
+bench-drift: deps build venv-drift
+	PYTHON=.venv-drift/bin/python tools/drift_bench/run.sh
+
+drift-fixtures: venv-drift
+	.venv-drift/bin/python tools/drift_fixtures/generate.py

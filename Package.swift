@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "FeatureServer", targets: ["FeatureServer"]),
         .library(name: "FeatureClient", targets: ["FeatureClient"]),
         .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "Monitoring", targets: ["Monitoring"]),
         .executable(name: "fsctl", targets: ["fsctl"]),
     ],
     dependencies: [
@@ -96,10 +97,13 @@ let package = Package(
         // versions, online (or point-in-time) feature vectors, canary routing,
         // the prediction log.
         .target(name: "Inference", dependencies: ["FeatureStore", "ModelRegistry", "ModelFormats", "Tabular"]),
+        // Drift detection with Evidently's methods and defaults (KS, chi-square, Z,
+        // normed Wasserstein, Jensen–Shannon, PSI) over event-log windows.
+        .target(name: "Monitoring", dependencies: ["FeatureStore", "Tabular"]),
         .executableTarget(
             name: "fsctl",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular", "ModelRegistry", "Inference", "FeatureServer",
+                "FeatureStore", "LMDB", "Tabular", "ModelRegistry", "Inference", "Monitoring", "FeatureServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -116,6 +120,8 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: [
             "Inference", "ModelRegistry", "ModelFormats", "FeatureStore", "Tabular",
         ]),
+        // Parity with Evidently on the committed fixtures of Tests/Fixtures/drift.
+        .testTarget(name: "MonitoringTests", dependencies: ["Monitoring"]),
         // End-to-end tests that run the built `fsctl` binary (the dependency makes
         // `swift test` build it first).
         .testTarget(name: "FsctlTests", dependencies: [

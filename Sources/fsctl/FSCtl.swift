@@ -20,7 +20,8 @@ struct FSCtl: ParsableCommand {
             InitCommand.self, ApplyCommand.self, ListCommand.self, DescribeCommand.self,
             DeleteCommand.self, IngestCommand.self, MaterializeCommand.self,
             MaterializeIncrementalCommand.self, GetCommand.self, ExportCommand.self, CheckCommand.self, StatsCommand.self,
-            ModelsCommand.self, LineageCommand.self, ScoreCommand.self, ServeCommand.self, TokensCommand.self,
+            ModelsCommand.self, LineageCommand.self, ScoreCommand.self, DriftCommand.self,
+            ServeCommand.self, TokensCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of

@@ -1,0 +1,119 @@
+import FeatureStore
+import Tabular
+
+/// What a drift report compares the current window against.
+public enum DriftReference: Sendable, Equatable {
+    /// An inclusive window of event time (UTC µs).
+    case window(ClosedRange<Int64>)
+    /// The values a training set exported (its output file), by id.
+    case trainingSet(String)
+}
+
+/// What `fsctl drift` compares and how.
+public struct DriftRequest: Sendable, Equatable {
+    public var table: String
+    public var reference: DriftReference
+    /// Inclusive window of event time (UTC µs).
+    public var current: ClosedRange<Int64>
+    public var method: DriftMethod
+    /// nil = every comparable feature of the table's current version.
+    public var features: [String]?
+    /// nil = the method's default threshold.
+    public var threshold: Double?
+    /// Evidently's `drift_share`: dataset drift when at least this share of features drifted.
+    public var share: Double
+    /// Per-feature method overrides (by feature name), over `method`.
+    public var featureMethods: [String: DriftMethod] = [:]
+    /// Per-feature threshold overrides (by feature name), over `threshold`.
+    public var featureThresholds: [String: Double] = [:]
+
+    public init(table: String, reference: DriftReference, current: ClosedRange<Int64>,
+                method: DriftMethod = .auto, features: [String]? = nil, threshold: Double? = nil, share: Double = 0.5) {
+        self.table = table; self.reference = reference; self.current = current
+        self.method = method; self.features = features; self.threshold = threshold; self.share = share
+    }
+}
+
+/// A drift report: the verdicts and the samples behind them (for charts).
+public struct DriftReport: Sendable {
+    public var request: DriftRequest
+    public var result: DatasetDrift
+    /// Events in each window.
+    public var referenceEvents: Int
+    public var currentEvents: Int
+    /// Per feature (same order as `result.features`): the compared samples.
+    public var samples: [(reference: FeatureSample, current: FeatureSample)]
+}
+
+extension Store {
+    /// Reads both windows of `request.table` from the event log and computes,
+    /// per feature, Evidently's statistic and verdict, and dataset drift.
+    ///
+    /// ```swift
+    /// let report = try store.drift(DriftRequest(table: "user_stats", reference: .window(r0...r1), current: c0...c1))
+    /// report.result.drifted   // ≥ half the features drifted
+    /// ```
+    /// Throws `notFound` for an unknown table or feature, `invalidInput` for an
+    /// empty window or a method that does not fit a feature (KS on a string).
+    public func drift(_ request: DriftRequest) throws -> DriftReport {
+        let ref: EventWindowValues, cur: EventWindowValues
+        switch request.reference {
+        case .window(let w):
+            // Both windows in one scan of the event log.
+            let both = try eventWindows(table: request.table, windows: [w, request.current], features: request.features)
+            (ref, cur) = (both[0], both[1])
+        case .trainingSet(let id):
+            ref = try trainingSetValues(id: id, table: request.table, features: request.features)
+            // The current window reads the features the training set holds.
+            cur = try eventWindow(table: request.table, start: request.current.lowerBound,
+                                  end: request.current.upperBound, features: ref.features.map(\.name))
+        }
+        guard !ref.features.isEmpty else {
+            throw FeatureStoreError(.invalidInput, "table '\(request.table)' has no feature drift can compare")
+        }
+        guard ref.events > 0 else {
+            throw FeatureStoreError(.invalidInput, "table '\(request.table)': no events in the reference \(Self.describe(request.reference))")
+        }
+        guard cur.events > 0 else {
+            throw FeatureStoreError(.invalidInput, "table '\(request.table)': no events in the current window")
+        }
+        let names = Set(ref.features.map(\.name))
+        for name in Set(request.featureMethods.keys).union(request.featureThresholds.keys).sorted() where !names.contains(name) {
+            throw FeatureStoreError(.notFound, "per-feature override for '\(name)', which is not among the compared features of '\(request.table)' (\(ref.features.map(\.name).joined(separator: ", ")))")
+        }
+        var verdicts: [FeatureDrift] = []
+        var samples: [(reference: FeatureSample, current: FeatureSample)] = []
+        for (r, c) in zip(ref.features, cur.features) {
+            let a = FeatureSample(r.values), b = FeatureSample(c.values)
+            do {
+                verdicts.append(try Drift.feature(r.name, reference: a, current: b,
+                                                  method: request.featureMethods[r.name] ?? request.method,
+                                                  threshold: request.featureThresholds[r.name] ?? request.threshold))
+            } catch let e as DriftError {
+                throw FeatureStoreError(.invalidInput, "table '\(request.table)': \(e.description)")
+            }
+            samples.append((a, b))
+        }
+        return DriftReport(request: request, result: DatasetDrift(features: verdicts, share: request.share),
+                           referenceEvents: ref.events, currentEvents: cur.events, samples: samples)
+    }
+}
+
+extension Store {
+    static func describe(_ r: DriftReference) -> String {
+        switch r {
+        case .window: "window"
+        case .trainingSet(let id): "training set '\(id)'"
+        }
+    }
+}
+
+extension FeatureSample {
+    /// A sample from event-log values (NaN and infinities dropped, as Evidently does).
+    public init(_ values: EventWindowValues.Values) {
+        switch values {
+        case .numbers(let v): self = .numbers(v)
+        case .strings(let v): self = .categorical(v)
+        }
+    }
+}
