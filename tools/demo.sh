@@ -190,6 +190,31 @@ fs score --model churn_xgb@production --entities "$DATA/entities.csv" --out "$DE
 say "the predictions were logged as events of predictions__churn_xgb (for monitoring, and to join with labels):"
 fs describe predictions__churn_xgb
 
+section "A day with drift: the next day's users are older, fewer premium, lower credit"
+DRIFT_DATA=$DEMO_DIR/data-$NEXT_DAY
+show "$PYTHON tools/gen_data.py demo --out $DRIFT_DATA --date $NEXT_DAY --seed 2 --drift"
+"$PYTHON" tools/gen_data.py demo --out "$DRIFT_DATA" --date "$NEXT_DAY" --seed 2 --drift >/dev/null
+fs ingest user_stats "$DRIFT_DATA/user_stats.csv"
+say "drift of $NEXT_DAY against $DAY (Evidently's methods and defaults); dataset drift exits 3"
+show "fsctl drift user_stats --reference ${DAY}T00:00:00Z..${DAY}T23:59:59.999999Z --current ${NEXT_DAY}T00:00:00Z..${NEXT_DAY}T23:59:59.999999Z --html $DEMO_DIR/drift.html"
+rc=0
+"$FSCTL" drift user_stats --reference "${DAY}T00:00:00Z..${DAY}T23:59:59.999999Z" \
+    --current "${NEXT_DAY}T00:00:00Z..${NEXT_DAY}T23:59:59.999999Z" --html "$DEMO_DIR/drift.html" || rc=$?
+if [[ $rc -ne 3 ]]; then echo "demo: expected exit code 3 (dataset drift) from fsctl drift, got $rc" >&2; exit 1; fi
+say "exit code 3: the report is $DEMO_DIR/drift.html; a scheduler branches on the code and retrains:"
+fs materialize-incremental "$(date -u -d "$NEXT_DAY + 1 day" +%F)T00:00:00Z"
+fs export --entities "$DRIFT_DATA/entities.csv" --features "$NUMERIC" --out "$DEMO_DIR/train_retrain.csv"
+TS3=$("$FSCTL" export --entities "$DRIFT_DATA/entities.csv" --features "$NUMERIC" --out "$DEMO_DIR/train_retrain.csv" --json \
+      | sed -n 's/.*"id" : "\(ts-[0-9a-f]*\)".*/\1/p')
+AUC3=$("$VENV_PYTHON" tools/demo_train.py --train "$DEMO_DIR/train_retrain.csv" --features "$COLUMNS" \
+      --label churned --out "$DEMO_DIR/churn_xgb_retrained.json")
+say "retrained on training set $TS3: cross-validated $AUC3"
+fs models register churn_xgb --artifact "$DEMO_DIR/churn_xgb_retrained.json" --format xgboost-json \
+    --features "$NUMERIC" --training-set "$TS3" --metric "$AUC3" --param trees=30 --param max_depth=3 \
+    --description "retrained after drift on $NEXT_DAY"
+fs models alias set churn_xgb production 2 --require "auc>=0.55"
+fs models history churn_xgb
+
 section "Lineage: which models, and which production aliases, read user_stats:age? And back to the source file"
 fs lineage user_stats:age --downstream
 fs lineage churn@production --upstream --depth 5

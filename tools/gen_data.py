@@ -4,7 +4,7 @@
 Standard library only (Parquet is written too when pyarrow happens to be
 importable). The same --seed always gives byte-identical files.
 
-  gen_data.py demo  [--out DIR] [--date YYYY-MM-DD] [--users N] [--seed S]
+  gen_data.py demo  [--out DIR] [--date YYYY-MM-DD] [--users N] [--seed S] [--drift]
       A realistic day of events for examples/features.yaml:
         user_stats.csv / .jsonl        daily aggregates (1-3 events per user)
         user_activity.csv / .jsonl     activity snapshots (1-6 events per user)
@@ -131,10 +131,11 @@ def gen_demo(args):
     profiles = []
     for user in range(1, args.users + 1):
         country = rng.choices(COUNTRIES, COUNTRY_WEIGHTS)[0]
-        age = min(80.0, max(18.0, round(rng.gauss(37, 12), 1)))
-        premium = rng.random() < 0.15
+        # --drift: an older, less premium, lower-credit population (the demo's drift day).
+        age = min(80.0, max(18.0, round(rng.gauss(49 if args.drift else 37, 12), 1)))
+        premium = rng.random() < (0.04 if args.drift else 0.15)
         purchases = int(rng.expovariate(1 / (12 if premium else 4)))
-        credit = min(850.0, max(300.0, round(rng.gauss(690, 70), 0)))
+        credit = min(850.0, max(300.0, round(rng.gauss(620 if args.drift else 690, 70), 0)))
         embedding = [round(rng.gauss(0, 1), 4) for _ in range(8)]
         engagement = rng.lognormvariate(3.0, 0.9)  # minutes/day, long-tailed
         profiles.append((user, country, engagement))
@@ -319,6 +320,8 @@ def main():
     d.add_argument("--date", default=DEFAULT_DATE, help="the day, UTC (default %(default)s)")
     d.add_argument("--users", type=int, default=3000)
     d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--drift", action="store_true",
+                   help="shift user_stats (older users, fewer premium, lower credit): a day with drift")
     b = sub.add_parser("bench", help="bench_stats for examples/bench.yaml")
     b.add_argument("--entities", type=int, required=True)
     b.add_argument("--events-per-entity", type=int, default=1)
