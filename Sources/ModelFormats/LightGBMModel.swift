@@ -6,7 +6,7 @@
 /// side (missing type Zero sends |x| <= 1e-35 there too); a categorical node
 /// sends a code in its bitset left and NaN, negative or unseen codes right;
 /// raw scores are summed in double in file order; then the objective's link.
-final class LightGBMModel: LoadedModel {
+final class LightGBMModel: BlockedTreeEnsemble {
     /// One node. `left`/`right` are absolute node indices; a leaf points to
     /// itself and holds its value in `threshold`. For a categorical node
     /// `threshold`'s bit pattern holds `start << 32 | wordCount` into `categoryWords`.
@@ -81,22 +81,12 @@ final class LightGBMModel: LoadedModel {
         finish(out)
     }
 
-    func predict(batch: UnsafeBufferPointer<Double>, rows: Int, into output: UnsafeMutableBufferPointer<Double>) {
-        precondition(batch.count == rows * inputCount && output.count == rows * treesPerIteration, "batch/output size mismatch")
-        let buffers = BatchBuffers(input: batch, output: output)
-        BatchSplit.run(rows: rows) { range in
-            if self.hasCategorical {
-                self.predictRange(MixedSplits.self, range, buffers)
-            } else {
-                self.predictRange(NumericSplits.self, range, buffers)
-            }
-        }
-    }
+    var scoresPerRow: Int { treesPerIteration }
 
     /// Rows per block: each tree is walked for every row of a block while its nodes are in cache.
     static let blockRows = 64
 
-    private func predictRange<Splits: SplitKinds>(_ splits: Splits.Type, _ range: Range<Int>, _ buffers: BatchBuffers) {
+    func predictRange<Splits: SplitKinds>(_ splits: Splits.Type, _ range: Range<Int>, _ buffers: BatchBuffers) {
         let n = inputCount, k = treesPerIteration
         withTrees(splits) { trees in
             var start = range.lowerBound

@@ -5,7 +5,7 @@
 /// NaN to its default side; a categorical node sends a code in its set right
 /// and anything else (unseen, negative, ≥ 2^24) left; leaf values are added in
 /// float32, in tree order, to the base margin; then the objective's link.
-final class XGBoostModel: LoadedModel {
+final class XGBoostModel: BlockedTreeEnsemble {
     /// One tree node. For a leaf `value` is the leaf value; for a numeric split,
     /// the threshold; for a categorical split, the bit pattern is an index into
     /// `categorySets`. `left`/`right` are absolute node indices.
@@ -69,23 +69,13 @@ final class XGBoostModel: LoadedModel {
         }
     }
 
-    func predict(batch: UnsafeBufferPointer<Double>, rows: Int, into output: UnsafeMutableBufferPointer<Double>) {
-        precondition(batch.count == rows * inputCount && output.count == rows * groupCount, "batch/output size mismatch")
-        let buffers = BatchBuffers(input: batch, output: output)
-        BatchSplit.run(rows: rows) { range in
-            if self.hasCategorical {
-                self.predictRange(MixedSplits.self, range, buffers)
-            } else {
-                self.predictRange(NumericSplits.self, range, buffers)
-            }
-        }
-    }
+    var scoresPerRow: Int { groupCount }
 
     /// Rows per block: each tree is walked for every row of a block while its
     /// nodes are in cache.
     static let blockRows = 64
 
-    private func predictRange<Splits: SplitKinds>(_ splits: Splits.Type, _ range: Range<Int>, _ buffers: BatchBuffers) {
+    func predictRange<Splits: SplitKinds>(_ splits: Splits.Type, _ range: Range<Int>, _ buffers: BatchBuffers) {
         let n = inputCount, k = groupCount, block = Self.blockRows
         let x = UnsafeMutablePointer<Float>.allocate(capacity: block * n)
         let margin = UnsafeMutablePointer<Float>.allocate(capacity: block * k)
