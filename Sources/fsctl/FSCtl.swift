@@ -21,7 +21,7 @@ struct FSCtl: ParsableCommand {
             DeleteCommand.self, IngestCommand.self, MaterializeCommand.self,
             MaterializeIncrementalCommand.self, GetCommand.self, ExportCommand.self, CheckCommand.self, StatsCommand.self,
             ModelsCommand.self, LineageCommand.self, ScoreCommand.self, DriftCommand.self,
-            ServeCommand.self, TokensCommand.self,
+            ServeCommand.self, TokensCommand.self, BackupCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of
