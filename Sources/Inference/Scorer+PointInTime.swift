@@ -28,17 +28,26 @@ extension Scorer {
     /// (the point-in-time join of SPEC 7, `options.timestampColumn`), for
     /// backtests: routing as ``score(entities:requestFeatures:at:)``, each
     /// version's rows joined with its pinned refs in one read transaction.
-    /// A feature with no event in range (or null) is NaN.
+    /// A feature with no event in range (or null) is NaN. `requestFeatures[i]`
+    /// (when given) overrides row `i`'s joined values, as in
+    /// ``score(entities:requestFeatures:at:)``.
     public func scorePointInTime(store: Store, entities: RecordBatch, keys: [[Value]],
+                                 requestFeatures: [[String: Double]] = [],
                                  options: PointInTimeOptions = PointInTimeOptions()) throws -> [Prediction] {
+        try checkRequest(requestFeatures)
         var groups = [[Int]](repeating: [], count: versions.count)
         for (row, entity) in keys.enumerated() { groups[route(entity)].append(row) }
         var out = [Prediction](repeating: Prediction(version: 0, scores: []), count: keys.count)
         var joinOptions = options
         joinOptions.fullFeatureNames = true
+        // Only the columns the join reads: a pass-through column cannot clash with a joined feature's name.
+        let needed = Set(joinKeys.map(\.name) + [options.timestampColumn])
+        let kept = entities.fields.indices.filter { needed.contains(entities.fields[$0].name) }
+        let projected = RecordBatch(fields: kept.map { entities.fields[$0] }, columns: kept.map { entities.columns[$0] },
+                                    sourceLines: entities.sourceLines)
         for (v, rows) in groups.enumerated() where !rows.isEmpty {
             let scoring = versions[v]
-            let joined = try store.historicalFeatures(refs: scoring.version.inputs.map(\.ref), entities: entities,
+            let joined = try store.historicalFeatures(refs: scoring.version.inputs.map(\.ref), entities: projected,
                                                       options: joinOptions)
             let n = scoring.inputCount
             let first = joined.columns.count - n
@@ -47,6 +56,7 @@ extension Scorer {
             for row in rows {
                 for f in 0..<n { matrix.append(ScoringModel.double(joined.columns[first + f].value(at: row))) }
             }
+            scoring.override(&matrix, rows: rows, request: requestFeatures)
             for (i, p) in score(version: v, matrix: matrix, rows: rows.count).enumerated() { out[rows[i]] = p }
         }
         return out

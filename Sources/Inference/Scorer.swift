@@ -38,6 +38,9 @@ public final class Scorer: @unchecked Sendable {
     public let joinKeys: [JoinKey]
     /// Cumulative canary bucket thresholds (``CanaryHash``), one per canary.
     let thresholds: [UInt64]
+    /// Whether predictions are logged when the caller does not say: on when
+    /// the reference names an alias set with `--log-predictions`.
+    public let logPolicy: PredictionLogPolicy
 
     /// Resolves `reference` in `registry` and loads what it routes to.
     ///
@@ -75,6 +78,8 @@ public final class Scorer: @unchecked Sendable {
             }
         }
         joinKeys = keys
+        logPolicy = PredictionLogPolicy(logsByDefault: alias?.logPredictions ?? false, alias: alias?.alias,
+                                        table: PredictionLog.tableName(model: reference.name))
         versions = try records.map { record in
             try ScoringModel(version: record, model: try cache.model(for: record, registry: registry),
                              store: registry.store, joinKeys: keys)

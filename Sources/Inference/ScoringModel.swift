@@ -90,11 +90,17 @@ public final class ScoringModel: @unchecked Sendable {
                               ? Self.double(result.columns[column].values[i]) : .nan)
             }
         }
-        if !request.isEmpty {
-            for (i, r) in rows.enumerated() where r < request.count {
-                for (name, value) in request[r] {
-                    if let f = requestNames[name] { matrix[i * n + f] = value }
-                }
+        override(&matrix, rows: rows, request: request)
+    }
+
+    /// Lays the request-time features of `rows` (indices into `request`)
+    /// over `matrix` (row-major, one row of ``inputCount`` per entry of `rows`).
+    func override(_ matrix: inout [Double], rows: [Int], request: [[String: Double]]) {
+        guard !request.isEmpty else { return }
+        let n = inputCount
+        for (i, r) in rows.enumerated() where r < request.count {
+            for (name, value) in request[r] {
+                if let f = requestNames[name] { matrix[i * n + f] = value }
             }
         }
     }

@@ -138,11 +138,35 @@ public struct ModelAlias: Codable, Sendable, Equatable {
     public var setAtMicros: Int64
     /// Who set it last.
     public var setBy: String
+    /// Whether predictions scored through this alias are appended to the
+    /// prediction log `predictions__<model>` without being asked for
+    /// (`fsctl models alias set … --log-predictions`). Stored as the JSON key
+    /// `logPredictions`; a record written before the key existed decodes as false.
+    public var logPredictions: Bool
 
-    /// Makes an alias record; normally made by ``ModelRegistry/setAlias(_:_:version:canary:require:by:)``.
-    public init(model: String, alias: String, version: Int, canary: [CanarySplit], setAtMicros: Int64, setBy: String) {
+    /// Makes an alias record; normally made by ``ModelRegistry/setAlias(_:_:version:canary:logPredictions:require:by:)``.
+    public init(model: String, alias: String, version: Int, canary: [CanarySplit], setAtMicros: Int64, setBy: String,
+                logPredictions: Bool = false) {
         self.model = model; self.alias = alias; self.version = version; self.canary = canary
-        self.setAtMicros = setAtMicros; self.setBy = setBy
+        self.setAtMicros = setAtMicros; self.setBy = setBy; self.logPredictions = logPredictions
+    }
+
+    /// The record's JSON keys (docs/storage-format.md, "Model registry").
+    enum CodingKeys: String, CodingKey {
+        case model, alias, version, canary, setAtMicros, setBy, logPredictions
+    }
+
+    /// Decodes a stored record; one without `logPredictions` (written before
+    /// per-alias logging existed) does not log.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        alias = try c.decode(String.self, forKey: .alias)
+        version = try c.decode(Int.self, forKey: .version)
+        canary = try c.decode([CanarySplit].self, forKey: .canary)
+        setAtMicros = try c.decode(Int64.self, forKey: .setAtMicros)
+        setBy = try c.decode(String.self, forKey: .setBy)
+        logPredictions = try c.decodeIfPresent(Bool.self, forKey: .logPredictions) ?? false
     }
 
     /// Every version the alias sends traffic to: the primary first, then the canaries.
@@ -180,6 +204,12 @@ public struct AliasMove: Codable, Sendable, Equatable {
     public var toCanary: [CanarySplit]
     /// The quality gates the move passed (`auc>=0.85`), as written.
     public var gates: [String]
+    /// Whether the alias logged predictions before the move (nil when it was
+    /// created, or for a move recorded before per-alias logging existed).
+    public var fromLogPredictions: Bool?
+    /// Whether it logs predictions after the move (nil when it was deleted,
+    /// or for a move recorded before per-alias logging existed).
+    public var toLogPredictions: Bool?
     /// When (UTC µs).
     public var atMicros: Int64
     /// Who: `$FSCTL_USER`, the login name, or `token:NAME` for the server.
@@ -187,10 +217,12 @@ public struct AliasMove: Codable, Sendable, Equatable {
 
     /// Makes a move; normally recorded by ``ModelRegistry``.
     public init(model: String, sequence: UInt64, alias: String, action: Action, fromVersion: Int?, toVersion: Int?,
-                fromCanary: [CanarySplit], toCanary: [CanarySplit], gates: [String], atMicros: Int64, by: String) {
+                fromCanary: [CanarySplit], toCanary: [CanarySplit], gates: [String], atMicros: Int64, by: String,
+                fromLogPredictions: Bool? = nil, toLogPredictions: Bool? = nil) {
         self.model = model; self.sequence = sequence; self.alias = alias; self.action = action
         self.fromVersion = fromVersion; self.toVersion = toVersion; self.fromCanary = fromCanary
         self.toCanary = toCanary; self.gates = gates; self.atMicros = atMicros; self.by = by
+        self.fromLogPredictions = fromLogPredictions; self.toLogPredictions = toLogPredictions
     }
 }
 

@@ -1,7 +1,7 @@
 import FeatureStore
 import LMDB
 
-/// What ``ModelRegistry/setAlias(_:_:version:canary:require:by:)`` did.
+/// What ``ModelRegistry/setAlias(_:_:version:canary:logPredictions:require:by:)`` did.
 public struct AliasChange: Sendable, Equatable {
     /// The alias as it is now.
     public var alias: ModelAlias
@@ -18,6 +18,10 @@ extension ModelRegistry {
     /// every quality gate passes on every version that would receive traffic
     /// (the target and each canary). Records the move in the history.
     ///
+    /// `logPredictions` turns the alias's automatic prediction log on or off
+    /// (``ModelAlias/logPredictions``); nil keeps what the alias had (off for a
+    /// new alias). Changing only that setting is a move too.
+    ///
     /// - Throws: ``QualityGateFailure`` when a gate fails (nothing changes);
     ///   ``FeatureStoreError`` for an unknown model, version or metric, an
     ///   invalid alias or canary (nothing changes either).
@@ -29,7 +33,8 @@ extension ModelRegistry {
     /// ```
     @discardableResult
     public func setAlias(_ name: String, _ alias: String, version: Int, canary: [CanarySplit] = [],
-                         require gates: [QualityGate] = [], by actor: String = ModelRegistry.currentActor()) throws -> AliasChange {
+                         logPredictions: Bool? = nil, require gates: [QualityGate] = [],
+                         by actor: String = ModelRegistry.currentActor()) throws -> AliasChange {
         try ModelName.validateAlias(alias)
         let db = try writable()
         return try store.environment.write { txn in
@@ -50,16 +55,19 @@ extension ModelRegistry {
             }
             try checkGates(gates, on: receiving, model: name, alias: alias)
             let previous = try loadAlias(name, alias, db, txn)
-            if let previous, previous.version == version, previous.canary == canary {
+            let logs = logPredictions ?? previous?.logPredictions ?? false
+            if let previous, previous.version == version, previous.canary == canary, previous.logPredictions == logs {
                 return AliasChange(alias: previous, previous: previous, move: nil)
             }
             let now = Clock.nowMicros()
-            let record = ModelAlias(model: name, alias: alias, version: version, canary: canary, setAtMicros: now, setBy: actor)
+            let record = ModelAlias(model: name, alias: alias, version: version, canary: canary, setAtMicros: now, setBy: actor,
+                                    logPredictions: logs)
             try putAlias(record, db, &txn)
             try recordAliasLineage(record, &txn)
             var move = AliasMove(model: name, sequence: 0, alias: alias, action: .set, fromVersion: previous?.version,
                                  toVersion: version, fromCanary: previous?.canary ?? [], toCanary: canary,
-                                 gates: gates.map(\.description), atMicros: now, by: actor)
+                                 gates: gates.map(\.description), atMicros: now, by: actor,
+                                 fromLogPredictions: previous?.logPredictions, toLogPredictions: logs)
             try recordMove(&move, model: &model, db, &txn)
             return AliasChange(alias: record, previous: previous, move: move)
         }
@@ -94,7 +102,7 @@ extension ModelRegistry {
             try store.removeLineageNode(.alias(name, alias), in: &txn)
             var move = AliasMove(model: name, sequence: 0, alias: alias, action: .delete, fromVersion: existing.version,
                                  toVersion: nil, fromCanary: existing.canary, toCanary: [], gates: [],
-                                 atMicros: Clock.nowMicros(), by: actor)
+                                 atMicros: Clock.nowMicros(), by: actor, fromLogPredictions: existing.logPredictions)
             try recordMove(&move, model: &model, db, &txn)
             return move
         }

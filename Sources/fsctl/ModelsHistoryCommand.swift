@@ -19,8 +19,8 @@ struct ModelsHistoryCommand: ParsableCommand {
         guard !moves.isEmpty else { return global.say("no alias moves for model \(name)") }
         var t = TextTable(["#", "TIME", "BY", "ALIAS", "ACTION", "FROM", "TO", "GATES"])
         for m in moves {
-            let from = m.fromVersion.map { String($0) + ModelsText.canary(m.fromCanary) } ?? "-"
-            let to = m.toVersion.map { String($0) + ModelsText.canary(m.toCanary) } ?? "-"
+            let from = m.fromVersion.map { String($0) + ModelsText.canary(m.fromCanary) + ModelsText.logging(m.fromLogPredictions) } ?? "-"
+            let to = m.toVersion.map { String($0) + ModelsText.canary(m.toCanary) + ModelsText.logging(m.toLogPredictions) } ?? "-"
             t.add([String(m.sequence), Timestamp.format(m.atMicros), m.by, m.alias, m.action.rawValue, from, to,
                    m.gates.joined(separator: " ")])
         }

@@ -62,11 +62,12 @@ struct AliasJSON: Encodable {
     var canary: [CanaryJSON]
     var set_at: String
     var set_by: String
+    var log_predictions: Bool
 
     init(_ a: ModelAlias) {
         alias = a.alias; version = a.version
         canary = a.canary.map { CanaryJSON(version: $0.version, percent: $0.percent) }
-        set_at = Timestamp.format(a.setAtMicros); set_by = a.setBy
+        set_at = Timestamp.format(a.setAtMicros); set_by = a.setBy; log_predictions = a.logPredictions
     }
 }
 
@@ -76,12 +77,15 @@ struct ModelRowJSON: Encodable {
     var versions: [Int]
     var latest_version: Int?
     var aliases: [String: Int]
+    /// Whether each alias logs its predictions (`alias set --log-predictions`).
+    var log_predictions: [String: Bool]
     var created_at: String
     var updated_at: String
 
     init(_ s: ModelSummary) {
         name = s.model.name; versions = s.versions.map(\.version); latest_version = s.latest?.version
         aliases = Dictionary(uniqueKeysWithValues: s.aliases.map { ($0.alias, $0.version) })
+        log_predictions = Dictionary(uniqueKeysWithValues: s.aliases.map { ($0.alias, $0.logPredictions) })
         created_at = Timestamp.format(s.model.createdAtMicros); updated_at = Timestamp.format(s.model.updatedAtMicros)
     }
 }
@@ -113,10 +117,14 @@ struct AliasMoveJSON: Encodable {
     var from_canary: [CanaryJSON]
     var to_canary: [CanaryJSON]
     var gates: [String]
+    /// Absent for moves recorded before per-alias logging existed (and `from_…` for a new alias, `to_…` for a delete).
+    var from_log_predictions: Bool?
+    var to_log_predictions: Bool?
     var at: String
     var by: String
 
     init(_ m: AliasMove) {
+        from_log_predictions = m.fromLogPredictions; to_log_predictions = m.toLogPredictions
         sequence = m.sequence; alias = m.alias; action = m.action.rawValue
         from_version = m.fromVersion; to_version = m.toVersion
         from_canary = m.fromCanary.map { CanaryJSON(version: $0.version, percent: $0.percent) }
@@ -129,7 +137,12 @@ struct AliasMoveJSON: Encodable {
 enum ModelsText {
     /// `production=3`, or `production=3 (canary 4:10%)`.
     static func alias(_ a: ModelAlias) -> String {
-        "\(a.alias)=\(a.version)" + canary(a.canary)
+        "\(a.alias)=\(a.version)" + canary(a.canary) + logging(a.logPredictions)
+    }
+
+    /// ` (logs predictions)` for an alias that logs its predictions, or nothing.
+    static func logging(_ on: Bool?) -> String {
+        on == true ? " (logs predictions)" : ""
     }
 
     /// ` (canary 4:10%)`, or nothing.
@@ -196,7 +209,7 @@ enum ModelsText {
         lines.append("  tags: " + (v.tags.isEmpty ? "none" : pairs(v.tags) { $0 }))
         let mine = aliases.filter { $0.versions.contains(v.version) }
         lines.append("  aliases: " + (mine.isEmpty ? "none" : mine.map { a in
-            a.version == v.version ? a.alias + canary(a.canary)
+            a.version == v.version ? a.alias + canary(a.canary) + logging(a.logPredictions)
                 : "\(a.alias) (canary \(metric(a.canary.first { $0.version == v.version }!.percent))%)"
         }.joined(separator: ", ")))
         if v.inputs.isEmpty {

@@ -1,8 +1,13 @@
 import FeatureStore
 import Tabular
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where `fsctl score` writes: CSV, JSONL or Parquet by `--out`'s extension,
-/// batch by batch (entity columns, `model_version`, the predictions).
+/// batch by batch (entity columns, `model_version`, the predictions), into
+/// `PATH.partial`, renamed to PATH by ``close()``: a scoring that fails half
+/// way (a bad value on line 70,000) leaves no output, and an older PATH intact.
 final class ScoreOutput {
     enum Sink {
         case csv(CSVWriter)
@@ -12,16 +17,22 @@ final class ScoreOutput {
 
     let sink: Sink
     let fields: [Field]
+    /// The file asked for.
+    let path: String
+    /// Where rows go until ``close()``.
+    let partial: String
 
     /// Opens `path` for rows of `fields`; the format comes from the extension
     /// (`.parquet`/`.pq`, `.jsonl`/`.ndjson`/`.json`, else CSV).
     init(path: String, fields: [Field]) throws {
         self.fields = fields
+        self.path = path
+        partial = path + ".partial"
         switch IngestOptions.Format.infer(from: path) {
-        case .parquet?: sink = .parquet(try ParquetWriter(path: path, fields: fields))
-        case .jsonl?: sink = .jsonl(try JSONLWriter(path: path))
+        case .parquet?: sink = .parquet(try ParquetWriter(path: partial, fields: fields))
+        case .jsonl?: sink = .jsonl(try JSONLWriter(path: partial))
         default:
-            let csv = try CSVWriter(path: path)
+            let csv = try CSVWriter(path: partial)
             try csv.write(header: fields.map(\.name))
             sink = .csv(csv)
         }
@@ -38,12 +49,28 @@ final class ScoreOutput {
         }
     }
 
+    /// Finishes the file and renames it into place.
     func close() throws {
         switch sink {
         case .csv(let w): try w.close()
         case .jsonl(let w): try w.close()
         case .parquet(let w): try w.close()
         }
+        guard rename(partial, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(partial)
+            throw FeatureStoreError(.io, "\(path): cannot write: \(reason)")
+        }
+    }
+
+    /// Drops what was written (after an error); best effort.
+    func discard() {
+        switch sink {
+        case .csv(let w): try? w.close()
+        case .jsonl(let w): try? w.close()
+        case .parquet(let w): try? w.close()
+        }
+        unlink(partial)
     }
 
     /// A cell as JSON: timestamps in ISO-8601, bytes in base64.

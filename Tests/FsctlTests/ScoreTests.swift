@@ -98,8 +98,8 @@ import Testing
         #expect(Self.csvRows(try box.read("again.csv")).map { Double($0["prediction"]!)! } == [Self.expected(45, 0)])
     }
 
-    @Test func pointInTimeScoresEachRowAsOfItsTimestamp() throws {
-        let box = try Self.sandbox()
+    /// Two offline events of user 7: (30, 2) on January 1st, (60, 9) on the 2nd.
+    static func ingestHistory(_ box: Sandbox) throws {
         try box.write("history.csv", """
             user_id,event_timestamp,age,num_purchases
             7,2026-01-01T00:00:00Z,30,2
@@ -107,6 +107,11 @@ import Testing
 
             """)
         try box.ok("ingest", "user_stats", "history.csv")
+    }
+
+    @Test func pointInTimeScoresEachRowAsOfItsTimestamp() throws {
+        let box = try Self.sandbox()
+        try Self.ingestHistory(box)
         try box.write("backtest.csv", """
             user_id,event_timestamp
             7,2026-01-01T12:00:00Z
