@@ -29,10 +29,11 @@
  * --rate R` sends PREDICT frames (docs/wire-protocol.md 4.8) of B random
  * `user_id`s **open loop**: each connection sends on a fixed schedule of R/C
  * requests per second whatever the replies do (a sender thread and a reader
- * thread per connection), and a request's latency runs from its *scheduled*
- * send time to its reply, so a stalled server is not hidden by a stalled
- * client (no coordinated omission). `missing` counts entities whose status
- * is not COMPLETE. The closed-loop modes above are unchanged.
+ * thread per connection). p50/p99/p999 run from each request's actual send
+ * to its reply; sched_p50/p99/p999 from its *scheduled* send time, so a
+ * server that stalls the sender (or a sender the OS wakes late) shows there
+ * (no coordinated omission). `missing` counts entities whose status is not
+ * COMPLETE. The closed-loop modes above are unchanged.
  *
  * Minimal protocol code of its own on purpose: it shares nothing with the
  * server it measures. Plain blocking sockets and pthreads; Linux.
@@ -328,6 +329,7 @@ typedef struct {
     int id;
     uint64_t rng;
     uint64_t *lat;      /* measured latencies, ns */
+    uint64_t *sched_lat; /* predict mode: from the scheduled send time, ns */
     size_t nlat, caplat;
     uint64_t requests, missing;
     uint32_t list, nfeatures;
@@ -435,6 +437,7 @@ typedef struct {
     worker_t *w;
     int fd;
     uint64_t *sched;           /* scheduled send time of request i, at i % RING */
+    uint64_t *sent_at;         /* actual send time of request i */
     volatile uint64_t sent;    /* requests written */
     volatile uint64_t received; /* replies read */
     volatile int done_sending;
@@ -459,6 +462,7 @@ static void *open_loop_sender(void *arg) {
         out.len = 0;
         add_predict(key_of, o->w, &out);
         o->sched[i % RING] = due;
+        o->sent_at[i % RING] = now_ns();
         __atomic_store_n(&o->sent, i + 1, __ATOMIC_RELEASE);
         send_all(o->fd, out.p, out.len);
     }
@@ -469,7 +473,7 @@ static void *open_loop_sender(void *arg) {
 
 static void *run_open_loop_worker(void *arg) {
     worker_t *w = arg;
-    open_loop_t o = {.w = w, .fd = dial(), .sched = calloc(RING, sizeof(uint64_t))};
+    open_loop_t o = {.w = w, .fd = dial(), .sched = calloc(RING, sizeof(uint64_t)), .sent_at = calloc(RING, sizeof(uint64_t))};
     buf_t in = {0};
     size_t start = 0;
     fs_hello(o.fd, &in, &start);
@@ -489,23 +493,25 @@ static void *run_open_loop_worker(void *arg) {
         uint64_t now = now_ns();
         w->missing += fs_parse_predict(in.p + start, n, (uint32_t)opt.batch);
         start += n;
-        uint64_t due = o.sched[received % RING];
+        uint64_t due = o.sched[received % RING], sent_at = o.sent_at[received % RING];
         received++;
         __atomic_store_n(&o.received, received, __ATOMIC_RELEASE);
         if (due >= measure_from && due < stop_at) {
             if (w->nlat == w->caplat) {
                 w->caplat = w->caplat ? w->caplat * 2 : 1 << 16;
                 w->lat = realloc(w->lat, w->caplat * sizeof *w->lat);
-                if (!w->lat) die("out of memory");
+                w->sched_lat = realloc(w->sched_lat, w->caplat * sizeof *w->sched_lat);
+                if (!w->lat || !w->sched_lat) die("out of memory");
             }
-            w->lat[w->nlat++] = now - due;
+            w->sched_lat[w->nlat] = now - due;
+            w->lat[w->nlat++] = now - sent_at;
             w->requests++;
         }
     }
 out:
     pthread_join(sender, NULL);
     close(o.fd);
-    free(in.p); free(o.sched);
+    free(in.p); free(o.sched); free(o.sent_at);
     return NULL;
 }
 
@@ -578,10 +584,17 @@ int main(int argc, char **argv) {
     for (int i = 0; i < opt.conns; i++) { memcpy(all + k, ws[i].lat, ws[i].nlat * sizeof *all); k += ws[i].nlat; }
     qsort(all, total, sizeof *all, cmp_u64);
 #define PCT(p) (total ? all[(size_t)((double)(total - 1) * (p))] / 1000.0 : 0)
-    if (predict_opt.on)
-        printf("{\"mode\":\"predict\",\"model\":\"%s\",\"rate\":%.0f,\"offered\":%llu,", predict_opt.model, predict_opt.rate,
-               (unsigned long long)(predict_opt.rate * opt.seconds));
-    else
+    if (predict_opt.on) {
+        uint64_t *sched = malloc((total ? total : 1) * sizeof *sched);
+        size_t j = 0;
+        for (int i = 0; i < opt.conns; i++) { memcpy(sched + j, ws[i].sched_lat, ws[i].nlat * sizeof *sched); j += ws[i].nlat; }
+        qsort(sched, total, sizeof *sched, cmp_u64);
+#define SPCT(p) (total ? sched[(size_t)((double)(total - 1) * (p))] / 1000.0 : 0)
+        printf("{\"mode\":\"predict\",\"model\":\"%s\",\"rate\":%.0f,\"offered\":%llu,"
+               "\"sched_p50_us\":%.1f,\"sched_p99_us\":%.1f,\"sched_p999_us\":%.1f,", predict_opt.model, predict_opt.rate,
+               (unsigned long long)(predict_opt.rate * opt.seconds), SPCT(0.5), SPCT(0.99), SPCT(0.999));
+        free(sched);
+    } else
         printf("{");
     printf("\"target\":\"%s\",\"label\":\"%s\",\"conns\":%d,\"depth\":%d,\"batch\":%d,\"keys\":%llu,\"seconds\":%.1f,"
            "\"requests\":%llu,\"requests_per_s\":%.0f,\"lookups_per_s\":%.0f,"
