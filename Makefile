@@ -22,6 +22,8 @@
 #                     (tools/parquet_bench/run.sh; PQBENCH_ARGS="--rows 100000")
 #   make bench-serve  fsctl serve vs redis-server, same data, one load generator
 #                     (tools/bench_serve.sh; tools/loadgen/loadgen.c)
+#   make bench-predict PREDICT over the wire at a fixed 10k req/s, p50/p99/p999
+#                     (tools/bench_predict.sh; loadgen --mode predict)
 #   make test-python  the Python client's tests against a real fsctl serve
 #   make bench-drift  fsctl drift vs Evidently on 10M events (tools/drift_bench/run.sh, .venv-drift)
 #   make drift-fixtures  regenerate Tests/Fixtures/drift with Evidently (.venv-drift)
@@ -57,7 +59,7 @@ PIT_RUNS       ?= 3
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: venv-drift bench-drift drift-fixtures deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models bench-score model-fixtures bench-serve test-python clean
+.PHONY: venv-drift bench-drift drift-fixtures deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models bench-score bench-predict model-fixtures bench-serve test-python clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null \
@@ -162,6 +164,11 @@ bench-models: deps venv
 # benchmark store (bench-data/score-store-N, built once) and a 100-tree XGBoost.
 bench-score: deps venv
 	tools/score_bench/run.sh
+
+# PREDICT over the wire: fsctl serve on the 1M-entity store with a 100-tree XGBoost,
+# open-loop load at RATE=10000 req/s (tools/bench_predict.sh; loadgen --mode predict).
+bench-predict: deps venv
+	BENCH_ENTITIES=$(BENCH_ENTITIES) tools/bench_predict.sh
 
 # Retrain the parity fixtures (commit the result; `swift test` needs no Python).
 model-fixtures: venv

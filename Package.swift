@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "FeatureServer",
             dependencies: [
-                "FeatureStore", "LMDB", "Tabular", "WireProtocol",
+                "FeatureStore", "LMDB", "Tabular", "WireProtocol", "Inference", "ModelRegistry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -143,7 +143,7 @@ let package = Package(
         ]),
         // The Swift client against an in-process FeatureServer on a temporary store.
         .testTarget(name: "FeatureClientTests", dependencies: [
-            "FeatureClient", "FeatureServer", "FeatureStore", "Tabular", "WireProtocol",
+            "FeatureClient", "FeatureServer", "FeatureStore", "Tabular", "WireProtocol", "Inference", "ModelRegistry",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
     ]

@@ -7,7 +7,8 @@
 # materializes, looks features up, exports training sets, registers models,
 # and closes the loop: trains an XGBoost model on an exported training set
 # (.venv, tools/demo_train.py), registers it, promotes it through a quality
-# gate and scores a batch with it (fsctl score, prediction log).
+# gate, scores a batch with it (fsctl score, prediction log), and serves it:
+# fsctl serve in the background, predictions from the Python client.
 #
 # Environment: FSCTL (default .build/debug/fsctl), DEMO_DIR (default
 # demo-output), DEMO_DATE (default yesterday, UTC, YYYY-MM-DD), PYTHON,
@@ -188,6 +189,46 @@ head -6 "$DEMO_DIR/scores.csv"
 say "the same rows scored as of each row's timestamp (a backtest, point-in-time features)"
 fs score --model churn_xgb@production --entities "$DATA/entities.csv" --out "$DEMO_DIR/backtest.parquet" --point-in-time
 say "the predictions were logged as events of predictions__churn_xgb (for monitoring, and to join with labels):"
+fs describe predictions__churn_xgb
+
+section "Serve predictions: fsctl serve, and predict from Python (tools/python/fsclient)"
+show "fsctl serve --port 0 --log-predictions &"
+"$FSCTL" serve --port 0 --log-predictions --quiet >"$DEMO_DIR/serve.out" 2>"$DEMO_DIR/serve.err" &
+SERVE_PID=$!
+trap '[[ -n ${SERVE_PID:-} ]] && kill -TERM "$SERVE_PID" 2>/dev/null; true' EXIT
+PORT=
+for _ in $(seq 100); do
+    PORT=$(sed -n 's/^serving .*:\([0-9]*\)$/\1/p' "$DEMO_DIR/serve.out")
+    [[ -n $PORT ]] && break
+    sleep 0.1
+done
+[[ -n $PORT ]] || { cat "$DEMO_DIR/serve.err" >&2; exit 1; }
+say "serving on 127.0.0.1:$PORT (pid $SERVE_PID); five users of the labels file, from Python:"
+IDS=$(sed -n '2,6p' "$DEMO_DIR/scores.csv" | cut -d, -f1 | paste -sd,)
+show "c.predict(\"churn_xgb@production\", entities={\"user_id\": [$IDS]})"
+PYTHONPATH=tools/python "$PYTHON" - "$PORT" "$IDS" "$DEMO_DIR/scores.csv" <<'PY'
+import csv, sys
+from fsclient import Client
+
+port, ids, scores = int(sys.argv[1]), [int(x) for x in sys.argv[2].split(",")], sys.argv[3]
+with Client("127.0.0.1", port) as c:
+    rows = c.predict("churn_xgb@production", entities={"user_id": ids})
+    detailed = c.predict("churn_xgb@production", entities={"user_id": ids[:1]}, details=True)
+for r in rows:
+    print(r)
+print("with details=True:", detailed[0])
+batch = {int(r["user_id"]): float(r["prediction"]) for r in csv.DictReader(open(scores))}
+same = all(batch[r["user_id"]] == r["prediction"] for r in rows)
+print("equal to what fsctl score wrote for these users:", same)
+sys.exit(0 if same else 1)
+PY
+show "kill -TERM $SERVE_PID"
+kill -TERM "$SERVE_PID"
+rc=0
+wait "$SERVE_PID" || rc=$?
+SERVE_PID=
+if [[ $rc -ne 0 ]]; then echo "demo: fsctl serve exited $rc after SIGTERM" >&2; cat "$DEMO_DIR/serve.err" >&2; exit 1; fi
+say "the server drained and exited 0; with --log-predictions its predictions were appended to predictions__churn_xgb too:"
 fs describe predictions__churn_xgb
 
 section "A day with drift: the next day's users are older, fewer premium, lower credit"

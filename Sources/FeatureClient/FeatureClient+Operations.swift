@@ -71,16 +71,4 @@ extension FeatureClient {
     public func authenticate(token: String) async throws -> WireScope {
         try await call(Auth(token: token), AuthReply.self).scope
     }
-
-    /// Scores `model` (`name@alias` or `name@version`) for `entities` — reserved.
-    ///
-    /// The protocol does not define PREDICT's payload yet (docs/wire-protocol.md 4.8,
-    /// until the inference issue lands), so this sends an empty PREDICT frame and
-    /// surfaces the server's answer: today always `UNSUPPORTED_OPERATION`
-    /// (or `FORBIDDEN` without read scope). It never returns.
-    public func predict(_ model: String, entities: [String: [any EntityKey]]) async throws -> Never {
-        _ = try await call(PredictRequest(), PredictRequest.self)
-        throw FeatureClientError(.badReply, "the server answered PREDICT, but this client does not know its reply format yet",
-                                 endpoint: endpoint, operation: "PREDICT")
-    }
 }

@@ -38,6 +38,10 @@ public struct ServerConfiguration: Sendable {
     public var threads = System.coreCount
     /// Seconds to wait for in-flight requests on SIGTERM before closing anyway.
     public var drainTimeoutSeconds = 10
+    /// Append every PREDICT's predictions to `predictions__<model>` (batched by the writer).
+    public var logPredictions = false
+    /// PREDICT re-resolves a model ref (alias moves, new versions) at most this often.
+    public var modelRefreshSeconds = 1.0
 
     /// A configuration for the store at `storePath` with the defaults above.
     public init(storePath: String) { self.storePath = storePath }

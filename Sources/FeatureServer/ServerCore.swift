@@ -21,6 +21,7 @@ final class ServerCore: Sendable {
     let metrics: ServerMetrics
     let logger: Logger
     let storeId: String
+    let predictor: Predictor
     private let startedAtMicros = Clock.nowMicros()
     private let writer = DispatchQueue(label: "featurestore.server.writer", qos: .userInitiated)
     private let counters = NIOLockedValueBox(Counters())
@@ -41,6 +42,7 @@ final class ServerCore: Sendable {
         self.lists = PreparedLists(store: store)
         self.metrics = ServerMetrics(store: store)
         self.storeId = try store.storeId()
+        self.predictor = try Predictor(store: store, config: config, writer: writer, logger: logger)
     }
 
     // MARK: Bookkeeping
@@ -168,7 +170,7 @@ final class ServerCore: Sendable {
         case .getOnline:
             return try getOnline(frame, session: &session, allocator: allocator)
         case .predict:
-            throw WireError(.unsupportedOperation, "PREDICT is reserved: this server has no inference yet")
+            return try predict(frame, allocator: allocator)
         default:
             throw WireError(.unknownOpcode, "unknown opcode \(frame.opcode.name)")
         }
@@ -276,7 +278,7 @@ final class ServerCore: Sendable {
     // MARK: Writes
 
     /// Waits until every push handed to the writer has finished (before the event loops stop).
-    func waitForWrites() { writer.sync {} }
+    func waitForWrites() { predictor.flushLog(); writer.sync {} }
 
     /// PUSH on the serial writer queue; `done` gets the reply frame (or error frame) once committed.
     func push(_ frame: Frame, allocator: ByteBufferAllocator, done: @escaping @Sendable (ByteBuffer, ErrorCode?) -> Void) {

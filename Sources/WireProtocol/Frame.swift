@@ -23,7 +23,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let getOnline = Opcode(rawValue: 0x0011)
     /// Append rows to a table, atomically.
     public static let push = Opcode(rawValue: 0x0012)
-    /// Reserved for the inference issue; answered with `UNSUPPORTED_OPERATION`.
+    /// Score entities with a registered model, features read from the store.
     public static let predict = Opcode(rawValue: 0x0020)
 
     /// Every opcode of protocol version 1.

@@ -189,15 +189,3 @@ public struct HealthReply: WireMessage, Hashable {
         buffer.writeInteger(readersMax)
     }
 }
-
-/// PREDICT request: reserved (SPEC 11). The payload is kept as raw bytes until
-/// the inference issue defines it; servers answer `UNSUPPORTED_OPERATION`.
-public struct PredictRequest: WireMessage, Hashable {
-    public static let opcode = Opcode.predict
-    /// The undefined payload, as sent.
-    public var raw: [UInt8]
-    /// A request carrying `raw`.
-    public init(raw: [UInt8] = []) { self.raw = raw }
-    public init(from buffer: inout ByteBuffer) throws { raw = buffer.readBytes(length: buffer.readableBytes) ?? [] }
-    public func write(to buffer: inout ByteBuffer) { buffer.writeBytes(raw) }
-}

@@ -37,10 +37,14 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let limitExceeded = ErrorCode(rawValue: 24)
     /// PUSH on a read-only server.
     public static let readOnly = ErrorCode(rawValue: 25)
-    /// A reserved operation (PREDICT until inference lands).
+    /// An operation this server does not offer.
     public static let unsupportedOperation = ErrorCode(rawValue: 26)
     /// The store refused the write.
     public static let conflict = ErrorCode(rawValue: 27)
+    /// PREDICT: the model version cannot be scored (its artifact does not load,
+    /// it has no feature refs, its inputs are not numeric, or its canaries'
+    /// output counts differ from the primary's).
+    public static let modelNotServable = ErrorCode(rawValue: 28)
     /// The server is draining.
     public static let unavailable = ErrorCode(rawValue: 30)
     /// Anything else.
@@ -50,7 +54,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let all: [ErrorCode] = [
         .malformed, .unknownOpcode, .unsupportedVersion, .frameTooLarge, .handshakeRequired, .protocolViolation,
         .unauthenticated, .forbidden, .invalidArgument, .notFound, .unknownFeatureList, .featureListStale,
-        .limitExceeded, .readOnly, .unsupportedOperation, .conflict, .unavailable, .internalError,
+        .limitExceeded, .readOnly, .unsupportedOperation, .conflict, .modelNotServable, .unavailable, .internalError,
     ]
 
     /// The name used in docs/wire-protocol.md (`FRAME_TOO_LARGE`), or `CODE_<n>`.
@@ -72,6 +76,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         case 25: "READ_ONLY"
         case 26: "UNSUPPORTED_OPERATION"
         case 27: "CONFLICT"
+        case 28: "MODEL_NOT_SERVABLE"
         case 30: "UNAVAILABLE"
         case 31: "INTERNAL"
         default: "CODE_\(rawValue)"

@@ -10,7 +10,7 @@ import Glibc
 /// `fsctl serve`: the wire-protocol server (SPEC 10, docs/wire-protocol.md).
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Serve online lookups and pushes over the binary protocol (and HTTP).",
+        commandName: "serve", abstract: "Serve online lookups, pushes and predictions over the binary protocol (and HTTP).",
         discussion: """
             Listens on --host:--port (default 127.0.0.1:6570) and prints one line `serving STORE on HOST:PORT` \
             (plus `http on HOST:PORT`) once bound. Authentication is required when --host is not a loopback \
@@ -59,6 +59,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Event-loop threads (default: one per core).", valueName: "n"))
     var threads: Int?
 
+    @Flag(name: .customLong("log-predictions"),
+          help: "Append every PREDICT's predictions to the feature table predictions__<model> (batched, off the request path).")
+    var logPredictions = false
+
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         for (name, value) in [("--max-connections", maxConnections), ("--max-frame-bytes", maxFrameBytes),
@@ -67,6 +71,7 @@ struct ServeCommand: ParsableCommand {
         }
         guard maxFrameBytes <= Int(UInt32.max) else { throw ValidationError("--max-frame-bytes is at most \(UInt32.max)") }
         guard (0...65535).contains(port), (0...65535).contains(httpPort ?? 0) else { throw ValidationError("ports are 0...65535") }
+        if logPredictions && readOnly { throw ValidationError("--log-predictions writes to the store; it cannot go with --read-only") }
     }
 
     func run() throws {
@@ -84,6 +89,7 @@ struct ServeCommand: ParsableCommand {
         config.maxRows = maxRows
         config.maxInFlight = maxInFlight
         if let threads { config.threads = max(1, threads) }
+        config.logPredictions = logPredictions
         var logger = Logger(label: "fsctl.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = global.quiet ? .warning : .info
         let server = try FeatureServer.start(config, logger: logger)

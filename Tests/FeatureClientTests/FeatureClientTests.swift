@@ -146,7 +146,7 @@ import WireProtocol
         }
         #expect(await code { _ = try await client.prepare(features: ["user_stat:age"]) } == .notFound)
         #expect(await code { _ = try await client.getOnlineFeatures(features: ["user_stats:age"], entities: ["user_id": ["x"]]) } == .invalidArgument)
-        #expect(await code { _ = try await client.predict("churn@production", entities: ["user_id": [1]]) } == .unsupportedOperation)
+        #expect(await code { _ = try await client.predict(model: "churn@production", entities: ["user_id": [1]]) } == .notFound)
         let stale = PreparedFeatureList(selection: FeatureSelection(refs: ["user_stats:age"]),
                                         description: FeatureListDescription(listId: 4242, columns: FeatureListColumns(
                                             joinKeys: [WireField("user_id", .int64)], features: [ListedFeature(name: "age", ref: "user_stats:age", type: .float64)])))

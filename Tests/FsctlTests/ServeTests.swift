@@ -66,7 +66,7 @@ import WireProtocol
         #expect(code { try client.call(GetOnlineRequest(listId: 4242, keyCount: 1, keys: [.int64(1)]), GetOnlineReply.self) } == .unknownFeatureList)
         #expect(code { try client.call(GetOnlineRequest(target: .selection(FeatureSelection(refs: ["user_stats:age"])),
                                                         keyCount: 1, keys: [.string("x")]), GetOnlineReply.self) } == .invalidArgument)
-        #expect(code { try client.call(PredictRequest(), HealthReply.self) } == .unsupportedOperation)
+        #expect(code { try client.call(PredictRequest(model: "churn", keyNames: ["user_id"], keys: [.int64(1)]), PredictReply.self) } == .notFound)
         #expect(code { try client.call(Hello(client: "again", token: nil), HelloReply.self) } == .protocolViolation)
         let many = [WireValue](repeating: .int64(1), count: 10_001)
         #expect(code { try client.call(GetOnlineRequest(target: .selection(FeatureSelection(refs: ["user_stats:age"])),

@@ -79,6 +79,7 @@ import Testing
             (.unknownFeatureList, 22, "UNKNOWN_FEATURE_LIST"), (.featureListStale, 23, "FEATURE_LIST_STALE"),
             (.limitExceeded, 24, "LIMIT_EXCEEDED"), (.readOnly, 25, "READ_ONLY"),
             (.unsupportedOperation, 26, "UNSUPPORTED_OPERATION"), (.conflict, 27, "CONFLICT"),
+            (.modelNotServable, 28, "MODEL_NOT_SERVABLE"),
             (.unavailable, 30, "UNAVAILABLE"), (.internalError, 31, "INTERNAL"),
         ]
         #expect(pinned.count == ErrorCode.all.count)

@@ -25,6 +25,16 @@
  * p50/p99/p999/max request latency in microseconds, over the measured
  * seconds (after the warm-up).
  *
+ * Predict mode (tools/bench_predict.sh): `--proto fs --mode predict --model REF
+ * --rate R` sends PREDICT frames (docs/wire-protocol.md 4.8) of B random
+ * `user_id`s **open loop**: each connection sends on a fixed schedule of R/C
+ * requests per second whatever the replies do (a sender thread and a reader
+ * thread per connection). p50/p99/p999 run from each request's actual send
+ * to its reply; sched_p50/p99/p999 from its *scheduled* send time, so a
+ * server that stalls the sender (or a sender the OS wakes late) shows there
+ * (no coordinated omission). `missing` counts entities whose status is not
+ * COMPLETE. The closed-loop modes above are unchanged.
+ *
  * Minimal protocol code of its own on purpose: it shares nothing with the
  * server it measures. Plain blocking sockets and pthreads; Linux.
  */
@@ -53,6 +63,13 @@ static struct {
     uint64_t keys, seed;
     double seconds, warmup;
 } opt = {FS, "127.0.0.1", NULL, "bench_stats:*", "user:", "f0,f1,f2,f3,f4,f5,f6,f7,f8,f9", "", 4, 16, 1, 1000000, 1, 10, 2};
+
+/* Predict mode (open loop): the model ref, the join key's name, requests/s over all connections. */
+static struct {
+    int on;
+    const char *model, *key;
+    double rate;
+} predict_opt = {0, "bench@production", "user_id", 10000};
 
 static void die(const char *fmt, ...) {
     va_list ap;
@@ -253,12 +270,66 @@ static size_t resp_reply(const uint8_t *p, size_t n, uint64_t *missing) {
     return (size_t)(q - p);
 }
 
+/* ---------------------------------------------------------------- PREDICT (open loop) */
+
+/* HELLO only (PREDICT needs no prepared list). */
+static void fs_hello(int fd, buf_t *in, size_t *start) {
+    buf_t out = {0}, pl = {0};
+    put(&pl, "FSWP", 4); put_u16(&pl, 1); put_u16(&pl, 1); put_str(&pl, "loadgen"); put_str(&pl, "");
+    put_u32(&out, (uint32_t)pl.len); put_u16(&out, 1); put_u16(&out, 0); put_u32(&out, 1); put(&out, pl.p, pl.len);
+    send_all(fd, out.p, out.len);
+    size_t n = fs_read_frame(fd, in, start);
+    const uint8_t *f = in->p + *start;
+    if (get_u16(f + 6) & 2) die("fs: HELLO refused: code %u: %.*s", get_u16(f + 12), (int)get_u16(f + 14), (const char *)f + 16);
+    *start += n;
+    free(out.p); free(pl.p);
+}
+
+/* Walks a PREDICT reply; returns entities not COMPLETE. */
+static uint64_t fs_parse_predict(const uint8_t *f, size_t len, uint32_t entities) {
+    const uint8_t *p = f + 12, *end = f + len;
+    if (get_u16(f + 6) & 2) die("fs: PREDICT error reply %u: %.*s", get_u16(p), (int)get_u16(p + 2), (const char *)p + 4);
+    p += 2 + get_u16(p);                                     /* model */
+    uint32_t outputs = get_u32(p); p += 4;
+    for (uint32_t i = 0; i < outputs; i++) p += 2 + get_u16(p);
+    uint32_t versions = get_u32(p); p += 4;
+    for (uint32_t v = 0; v < versions; v++) {
+        p += 4;
+        uint32_t inputs = get_u32(p); p += 4;
+        for (uint32_t i = 0; i < inputs; i++) p += 2 + get_u16(p);
+    }
+    if (*p++ != 0) die("fs: PREDICT reply with inputs (not asked for)");
+    uint32_t n = get_u32(p); p += 4;
+    if (n != entities) die("fs: %u predictions in a reply to %u entities", n, entities);
+    uint64_t missing = 0;
+    for (uint32_t e = 0; e < n; e++) {
+        if (*p != 0) missing++;
+        p += 1 + 4 + 8 * (size_t)outputs;
+    }
+    if (p != end) die("fs: PREDICT reply of %zu bytes parsed to %zd", len, p - f);
+    return missing;
+}
+
+static void add_predict(uint64_t (*key)(void *), void *w, buf_t *out) {
+    size_t at = out->len;
+    put_u32(out, 0); put_u16(out, 0x20); put_u16(out, 0); put_u32(out, 0);
+    put_str(out, predict_opt.model); put_u8(out, 0); put_u64(out, 0x8000000000000000ull);
+    put_u32(out, 1); put_str(out, predict_opt.key);
+    put_u32(out, (uint32_t)opt.batch);
+    for (int i = 0; i < opt.batch; i++) { put_u8(out, 3); put_u64(out, key(w)); }
+    put_u32(out, 0);
+    uint32_t len = (uint32_t)(out->len - at - 12);
+    uint8_t v[4] = {len >> 24, len >> 16, len >> 8, len};
+    memcpy(out->p + at, v, 4);
+}
+
 /* ---------------------------------------------------------------- workers */
 
 typedef struct {
     int id;
     uint64_t rng;
     uint64_t *lat;      /* measured latencies, ns */
+    uint64_t *sched_lat; /* predict mode: from the scheduled send time, ns */
     size_t nlat, caplat;
     uint64_t requests, missing;
     uint32_t list, nfeatures;
@@ -359,6 +430,91 @@ static void *run_worker(void *arg) {
     return NULL;
 }
 
+/* Open loop: the sender writes request i at start + i / rate (its scheduled
+ * time, kept in a ring); the reader matches replies in order. */
+#define RING (1u << 20)
+typedef struct {
+    worker_t *w;
+    int fd;
+    uint64_t *sched;           /* scheduled send time of request i, at i % RING */
+    uint64_t *sent_at;         /* actual send time of request i */
+    volatile uint64_t sent;    /* requests written */
+    volatile uint64_t received; /* replies read */
+    volatile int done_sending;
+} open_loop_t;
+
+static uint64_t key_of(void *w) { return next_key(w); }
+
+static void *open_loop_sender(void *arg) {
+    open_loop_t *o = arg;
+    double interval = 1e9 * opt.conns / predict_opt.rate;
+    uint64_t t0 = now_ns() + (uint64_t)(o->w->id * interval / opt.conns);  /* stagger the connections */
+    buf_t out = {0};
+    for (uint64_t i = 0;; i++) {
+        uint64_t due = t0 + (uint64_t)(i * interval);
+        if (due >= stop_at) break;
+        uint64_t now;
+        while ((now = now_ns()) < due) {
+            uint64_t left = due - now;
+            if (left > 200000) { struct timespec ts = {0, (long)(left - 100000)}; nanosleep(&ts, NULL); }
+        }
+        if (i - __atomic_load_n(&o->received, __ATOMIC_ACQUIRE) >= RING - 1) die("more than %u requests unanswered", RING - 1);
+        out.len = 0;
+        add_predict(key_of, o->w, &out);
+        o->sched[i % RING] = due;
+        o->sent_at[i % RING] = now_ns();
+        __atomic_store_n(&o->sent, i + 1, __ATOMIC_RELEASE);
+        send_all(o->fd, out.p, out.len);
+    }
+    __atomic_store_n(&o->done_sending, 1, __ATOMIC_RELEASE);
+    free(out.p);
+    return NULL;
+}
+
+static void *run_open_loop_worker(void *arg) {
+    worker_t *w = arg;
+    open_loop_t o = {.w = w, .fd = dial(), .sched = calloc(RING, sizeof(uint64_t)), .sent_at = calloc(RING, sizeof(uint64_t))};
+    buf_t in = {0};
+    size_t start = 0;
+    fs_hello(o.fd, &in, &start);
+    w->nfeatures = 0;
+    pthread_t sender;
+    pthread_create(&sender, NULL, open_loop_sender, &o);
+    uint64_t received = 0;
+    for (;;) {
+        uint64_t sent = __atomic_load_n(&o.sent, __ATOMIC_ACQUIRE);
+        if (received == sent && __atomic_load_n(&o.done_sending, __ATOMIC_ACQUIRE)
+            && received == __atomic_load_n(&o.sent, __ATOMIC_ACQUIRE)) break;
+        size_t n;
+        while (!(n = fs_frame(in.p + start, in.len - start))) {
+            if (received == __atomic_load_n(&o.sent, __ATOMIC_ACQUIRE) && __atomic_load_n(&o.done_sending, __ATOMIC_ACQUIRE)) goto out;
+            fill(o.fd, &in, &start);
+        }
+        uint64_t now = now_ns();
+        w->missing += fs_parse_predict(in.p + start, n, (uint32_t)opt.batch);
+        start += n;
+        uint64_t due = o.sched[received % RING], sent_at = o.sent_at[received % RING];
+        received++;
+        __atomic_store_n(&o.received, received, __ATOMIC_RELEASE);
+        if (due >= measure_from && due < stop_at) {
+            if (w->nlat == w->caplat) {
+                w->caplat = w->caplat ? w->caplat * 2 : 1 << 16;
+                w->lat = realloc(w->lat, w->caplat * sizeof *w->lat);
+                w->sched_lat = realloc(w->sched_lat, w->caplat * sizeof *w->sched_lat);
+                if (!w->lat || !w->sched_lat) die("out of memory");
+            }
+            w->sched_lat[w->nlat] = now - due;
+            w->lat[w->nlat++] = now - sent_at;
+            w->requests++;
+        }
+    }
+out:
+    pthread_join(sender, NULL);
+    close(o.fd);
+    free(in.p); free(o.sched); free(o.sent_at);
+    return NULL;
+}
+
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
@@ -367,7 +523,8 @@ static int cmp_u64(const void *a, const void *b) {
 static void usage(void) {
     fprintf(stderr, "usage: loadgen --proto fs|redis [--host H] [--port P] [--conns C] [--depth D] [--batch B]\n"
                     "               [--keys K] [--seconds S] [--warmup S] [--seed N] [--features REFS]\n"
-                    "               [--prefix user:] [--fields f0,..,f9] [--label TEXT]\n");
+                    "               [--prefix user:] [--fields f0,..,f9] [--label TEXT]\n"
+                    "       loadgen --proto fs --mode predict [--model REF] [--key user_id] [--rate R] ... (open loop)\n");
     exit(2);
 }
 
@@ -390,10 +547,15 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--prefix")) opt.prefix = v;
         else if (!strcmp(a, "--fields")) opt.fields = v;
         else if (!strcmp(a, "--label")) opt.label = v;
+        else if (!strcmp(a, "--mode")) predict_opt.on = !strcmp(v, "predict") ? 1 : !strcmp(v, "lookup") ? 0 : (usage(), 0);
+        else if (!strcmp(a, "--model")) predict_opt.model = v;
+        else if (!strcmp(a, "--key")) predict_opt.key = v;
+        else if (!strcmp(a, "--rate")) predict_opt.rate = atof(v);
         else usage();
     }
     if (!opt.port) opt.port = opt.proto == FS ? "6570" : "6379";
     if (opt.conns < 1 || opt.depth < 1 || opt.batch < 1 || opt.keys < 1 || opt.seconds <= 0) usage();
+    if (predict_opt.on && (opt.proto != FS || predict_opt.rate <= 0)) usage();
     char *fields = strdup(opt.fields), *save = NULL;
     field_list = calloc(256, sizeof *field_list);
     for (char *f = strtok_r(fields, ",", &save); f && nfields < 256; f = strtok_r(NULL, ",", &save)) field_list[nfields++] = f;
@@ -407,7 +569,7 @@ int main(int argc, char **argv) {
         ws[i].id = i;
         ws[i].rng = (opt.seed + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)(i + 1) * 0xD1B54A32D192ED03ull;
         if (!ws[i].rng) ws[i].rng = 1;
-        pthread_create(&th[i], NULL, run_worker, &ws[i]);
+        pthread_create(&th[i], NULL, predict_opt.on ? run_open_loop_worker : run_worker, &ws[i]);
     }
     size_t total = 0;
     uint64_t requests = 0, missing = 0;
@@ -422,7 +584,19 @@ int main(int argc, char **argv) {
     for (int i = 0; i < opt.conns; i++) { memcpy(all + k, ws[i].lat, ws[i].nlat * sizeof *all); k += ws[i].nlat; }
     qsort(all, total, sizeof *all, cmp_u64);
 #define PCT(p) (total ? all[(size_t)((double)(total - 1) * (p))] / 1000.0 : 0)
-    printf("{\"target\":\"%s\",\"label\":\"%s\",\"conns\":%d,\"depth\":%d,\"batch\":%d,\"keys\":%llu,\"seconds\":%.1f,"
+    if (predict_opt.on) {
+        uint64_t *sched = malloc((total ? total : 1) * sizeof *sched);
+        size_t j = 0;
+        for (int i = 0; i < opt.conns; i++) { memcpy(sched + j, ws[i].sched_lat, ws[i].nlat * sizeof *sched); j += ws[i].nlat; }
+        qsort(sched, total, sizeof *sched, cmp_u64);
+#define SPCT(p) (total ? sched[(size_t)((double)(total - 1) * (p))] / 1000.0 : 0)
+        printf("{\"mode\":\"predict\",\"model\":\"%s\",\"rate\":%.0f,\"offered\":%llu,"
+               "\"sched_p50_us\":%.1f,\"sched_p99_us\":%.1f,\"sched_p999_us\":%.1f,", predict_opt.model, predict_opt.rate,
+               (unsigned long long)(predict_opt.rate * opt.seconds), SPCT(0.5), SPCT(0.99), SPCT(0.999));
+        free(sched);
+    } else
+        printf("{");
+    printf("\"target\":\"%s\",\"label\":\"%s\",\"conns\":%d,\"depth\":%d,\"batch\":%d,\"keys\":%llu,\"seconds\":%.1f,"
            "\"requests\":%llu,\"requests_per_s\":%.0f,\"lookups_per_s\":%.0f,"
            "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,\"features\":%u,\"missing_values\":%llu}\n",
            opt.proto == FS ? "fsctl" : "redis", opt.label, opt.conns, opt.depth, opt.batch, (unsigned long long)opt.keys,

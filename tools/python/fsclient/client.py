@@ -395,15 +395,92 @@ class Client:
         r.done("AUTH")
         return scope
 
-    def predict(self, model, entities=None):
-        """Scores ``model`` (``"churn@production"``) for ``entities`` — reserved.
+    def predict(self, model, entities=None, request_features=None, at=None, details=False):
+        """Scores ``entities`` with the registered model ``model`` (``"churn/3"``,
+        ``"churn@production"``, ``"churn"``): the server reads each entity's features
+        from its online store, applies the alias's canary split, and answers what
+        ``fsctl score`` writes for the same entities.
 
-        The protocol does not define PREDICT's payload yet (docs/wire-protocol.md 4.8,
-        until the inference work lands): this sends an empty PREDICT frame and raises
-        the server's answer, today ``FeatureStoreError`` UNSUPPORTED_OPERATION."""
-        self._call(wire.OP_PREDICT, b"")
-        raise ProtocolError("the server answered PREDICT, but this client does not know its reply format yet",
-                            operation="PREDICT", endpoint=self.endpoint)
+        ``entities`` maps every join key of the model to a list (one value per entity).
+        ``request_features`` maps model inputs (``"user_stats:age"``, or ``"age"`` when
+        unambiguous) to a list of numbers (None = use the stored value) that replace
+        the stored values. ``at`` (ISO-8601 text, datetime or µs) replaces now for ttls.
+
+        Returns one dict per entity, in order, as a ``fsctl score --out x.jsonl`` row:
+        the join keys, ``"model_version"``, then ``"prediction"`` (or ``"prediction_0"`` …
+        for k classes). With ``details=True`` each row also has ``"status"``
+        (``"COMPLETE"``, ``"MISSING_INPUTS"``, ``"NO_INPUTS"``) and ``"inputs"``
+        (``{input ref: value or None}``, the vector the model saw).
+
+        >>> c.predict("churn@production", entities={"user_id": [1, 2]})
+        [{"user_id": 1, "model_version": 3, "prediction": 0.81}, {"user_id": 2, "model_version": 4, ...}]
+        """
+        if not entities:
+            raise ValueError("give entities={join_key: [values]}")
+        names = sorted(entities)
+        columns = [list(entities[name]) for name in names]
+        n = len(columns[0])
+        for name, values in zip(names, columns):
+            if len(values) != n:
+                raise ValueError(f"entities: {name!r} has {len(values)} value(s) but {names[0]!r} has {n}")
+        request_features = request_features or {}
+        fnames = sorted(request_features)
+        fcolumns = [list(request_features[name]) for name in fnames]
+        for name, values in zip(fnames, fcolumns):
+            if len(values) != n:
+                raise ValueError(f"request_features: {name!r} has {len(values)} value(s) for {n} entities")
+        payload = bytearray(wire.s(model))
+        payload += wire.u8(1 if details else 0)
+        payload += wire.i64(wire.NOW if at is None else wire.to_micros(at, "at"))
+        payload += wire.u32(len(names))
+        for name in names:
+            payload += wire.s(name)
+        payload += wire.u32(n)
+        for e in range(n):
+            for c, name in enumerate(names):
+                payload += wire.tagged(columns[c][e], f"entity {e + 1}: join key {name!r}")
+        payload += wire.u32(len(fnames))
+        for name in fnames:
+            payload += wire.s(name)
+        for e in range(n):
+            for c, name in enumerate(fnames):
+                v = fcolumns[c][e]
+                if v is None:
+                    payload += b"\x00"
+                else:
+                    payload += b"\x01" + wire.value((5, None), v, f"entity {e + 1}: request feature {name!r}")
+        r = self._call(wire.OP_PREDICT, bytes(payload))
+        r.str("model")
+        outputs = [r.str("output") for _ in range(r.u32("outputs"))]
+        versions = {}
+        for _ in range(r.u32("versions")):
+            v = r.u32("version")
+            versions[v] = [r.str("input") for _ in range(r.u32("inputs"))]
+        with_inputs = r.u8("includes_inputs")
+        count = r.u32("entities")
+        if count != n:
+            raise ProtocolError(f"{count} predictions for {n} entities", operation="PREDICT", endpoint=self.endpoint)
+        rows = []
+        for e in range(n):
+            status = r.u8("status")
+            if status > 2:
+                raise ProtocolError(f"unknown prediction status {status}", operation="PREDICT", endpoint=self.endpoint)
+            version = r.u32("entity version")
+            row = {name: columns[c][e] for c, name in enumerate(names)}
+            row["model_version"] = version
+            for o in outputs:
+                row[o] = r.unpack(wire._F64, "score")
+            if details:
+                row["status"] = wire.PREDICTION_STATUSES[status]
+            if with_inputs:
+                if version not in versions:
+                    raise ProtocolError(f"entity {e + 1}: version {version} is not among the reply's versions",
+                                        operation="PREDICT", endpoint=self.endpoint)
+                values = [r.unpack(wire._F64, "input") for _ in versions[version]]
+                row["inputs"] = {ref: (x if x == x else None) for ref, x in zip(versions[version], values)}
+            rows.append(row)
+        r.done("PREDICT")
+        return rows
 
 
 def _key_type(t):

@@ -29,6 +29,7 @@ TYPE_NAMES = {1: "bool", 2: "int32", 3: "int64", 4: "float32", 5: "float64",
 TAGS = {name: tag for tag, name in TYPE_NAMES.items()}
 VECTOR = 9
 STATUSES = ("PRESENT", "NULL_VALUE", "NOT_FOUND", "OUTSIDE_MAX_AGE")
+PREDICTION_STATUSES = ("COMPLETE", "MISSING_INPUTS", "NO_INPUTS")
 SCOPES = ("none", "read", "write", "admin")
 DESTINATIONS = {"offline": 0, "online": 1, "both": 2}
 

@@ -5,6 +5,7 @@ Needs the fsctl binary: FSCTL=.build/debug/fsctl python3 -m unittest discover -s
 (Tests/FsctlTests/PythonClientTests.swift runs it so from `swift test`).
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -197,7 +198,7 @@ class ClientTests(unittest.TestCase):
         self.assertTrue(str(cm.exception).startswith(f"127.0.0.1:{self.served.port}: PREPARE: NOT_FOUND (21): "))
         with self.assertRaises(FeatureStoreError) as cm:
             self.client.predict("churn@production", entities={"customer_id": [7]})
-        self.assertEqual(cm.exception.name, "UNSUPPORTED_OPERATION")
+        self.assertEqual((cm.exception.name, cm.exception.operation), ("NOT_FOUND", "PREDICT"))
         with self.assertRaises(FeatureStoreError) as cm:
             self.client.push("no_such_table", rows=[{"customer_id": 1, "event_timestamp": AT}])
         self.assertEqual(cm.exception.name, "NOT_FOUND")
@@ -260,6 +261,96 @@ class AuthTests(unittest.TestCase):
         with Client("127.0.0.1", self.served.port, token=self.served.tokens["write"]) as writer:
             self.assertEqual(writer.server["scope"], "write")
             self.assertEqual(writer.push("customer_stats", rows=[row], to="online")["rows"], 1)
+
+    def test_read_scope_may_predict(self):
+        register_models(self.served.store)
+        with Client("127.0.0.1", self.served.port, token=self.served.tokens["read"]) as reader:
+            rows = reader.predict("churn/1", entities={"customer_id": [7]}, at=AT)
+            self.assertEqual([r["model_version"] for r in rows], [1])
+            self.assertTrue(0 < rows[0]["prediction"] < 1)
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../Tests/Fixtures/registry")
+
+
+def register_models(store):
+    """churn/1 (XGBoost) and churn/2 (LightGBM) on spend and orders; production = 1 with 30% on 2."""
+    for name, fmt in (("xgb_binary.json", "xgboost-json"), ("lgb_binary.txt", "lightgbm-text")):
+        fsctl(store, "models", "register", "churn", "--artifact", os.path.join(FIXTURES, name), "--format", fmt,
+              "--features", "customer_stats:spend,customer_stats:orders")
+    fsctl(store, "models", "alias", "set", "churn", "production", "1", "--canary", "2:30")
+
+
+class PredictTests(unittest.TestCase):
+    """predict() equals what `fsctl score` writes for the same entities."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.served = Served()
+        cls.client = Client("127.0.0.1", cls.served.port)
+        fresh = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)).isoformat()
+        cls.client.push("customer_stats", rows=[
+            {"customer_id": 7, "event_timestamp": fresh, "spend": 12.5, "orders": 3},
+            {"customer_id": 8, "event_timestamp": fresh, "orders": 4},
+            {"customer_id": 9, "event_timestamp": fresh, "spend": 99.5, "orders": 1},
+        ], to="both")
+        register_models(cls.served.store)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.close()
+        cls.served.stop()
+
+    def score(self, model, ids):
+        entities = os.path.join(self.served.dir, "entities.csv")
+        out = os.path.join(self.served.dir, "scores.jsonl")
+        with open(entities, "w", encoding="utf-8") as f:
+            f.write("customer_id\n" + "".join(f"{i}\n" for i in ids))
+        fsctl(self.served.store, "score", "--model", model, "--entities", entities, "--out", out)
+        with open(out, encoding="utf-8") as f:
+            return [json.loads(line) for line in f]
+
+    def test_predictions_equal_fsctl_score(self):
+        ids = list(range(1, 301))
+        got = self.client.predict("churn@production", entities={"customer_id": ids})
+        want = self.score("churn@production", ids)
+        self.assertEqual(got, want)
+        # Not vacuous: both versions answer, and known customers differ from unknown ones.
+        versions = [r["model_version"] for r in got]
+        self.assertTrue(40 <= versions.count(2) <= 140, versions.count(2))
+        self.assertEqual(set(got[0]), {"customer_id", "model_version", "prediction"})
+        pinned = self.client.predict("churn/1", entities={"customer_id": [7, 9, 1234]})
+        self.assertEqual(pinned, self.score("churn/1", [7, 9, 1234]))
+        self.assertNotEqual(pinned[0]["prediction"], pinned[2]["prediction"])
+
+    def test_request_features_and_details(self):
+        base = self.client.predict("churn/1", entities={"customer_id": [7, 8]}, details=True)
+        self.assertEqual([r["status"] for r in base], ["COMPLETE", "MISSING_INPUTS"])
+        self.assertEqual(base[0]["inputs"], {"customer_stats@1:spend": 12.5, "customer_stats@1:orders": 3.0})
+        self.assertIsNone(base[1]["inputs"]["customer_stats@1:spend"])
+        over = self.client.predict("churn/1", entities={"customer_id": [7, 8]},
+                                   request_features={"spend": [500.0, 20.0]}, details=True)
+        self.assertEqual(over[0]["inputs"]["customer_stats@1:spend"], 500.0)
+        self.assertEqual(over[1]["status"], "COMPLETE")
+        self.assertNotEqual(over[0]["prediction"], base[0]["prediction"])
+        same = self.client.predict("churn/1", entities={"customer_id": [7]}, request_features={"spend": [None]})
+        self.assertEqual(same[0]["prediction"], base[0]["prediction"])
+
+    def test_errors(self):
+        for model, name in (("churm@production", "NOT_FOUND"), ("churn@staging", "NOT_FOUND"), ("churn/9", "NOT_FOUND"),
+                            ("churn/x", "INVALID_ARGUMENT")):
+            with self.assertRaises(FeatureStoreError) as cm:
+                self.client.predict(model, entities={"customer_id": [7]})
+            self.assertEqual((cm.exception.name, cm.exception.operation), (name, "PREDICT"), model)
+        with self.assertRaises(FeatureStoreError) as cm:
+            self.client.predict("churn/1", entities={"customer": [7]})
+        self.assertIn("'customer' is not a join key", cm.exception.message)
+        with self.assertRaises(FeatureStoreError) as cm:
+            self.client.predict("churn/1", entities={"customer_id": [7]}, request_features={"city": [1.0]})
+        self.assertEqual(cm.exception.name, "INVALID_ARGUMENT")
+        with self.assertRaisesRegex(ValueError, "request_features: 'spend' has 1 value"):
+            self.client.predict("churn/1", entities={"customer_id": [7, 8]}, request_features={"spend": [1.0]})
+        self.assertEqual(self.client.health()["status"], "serving")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,116 @@
+import Dispatch
+import FeatureStore
+import Inference
+import Logging
+import NIOCore
+import Tabular
+import WireProtocol
+
+/// What PREDICT needs besides the store: the scorers by model ref and, with
+/// `--log-predictions`, the prediction log queue.
+final class Predictor: Sendable {
+    let scorers: ModelScorers
+    /// Nil unless the server logs predictions.
+    let log: PredictionQueue?
+
+    init(store: Store, config: ServerConfiguration, writer: DispatchQueue, logger: Logger) throws {
+        scorers = try ModelScorers(store: store, refreshSeconds: config.modelRefreshSeconds)
+        log = config.logPredictions ? PredictionQueue(store: store, writer: writer, logger: logger) : nil
+    }
+
+    /// Queues the last predictions for the writer (drain).
+    func flushLog() { log?.flush() }
+}
+
+extension ServerCore {
+    /// PREDICT (docs/wire-protocol.md 4.8): the model ref's scorer, the
+    /// entities' features read in one read transaction per version, scored
+    /// on this thread (as GET_ONLINE reads are); the log, if any, is only
+    /// queued here and written by the serial writer.
+    func predict(_ frame: Frame, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        let request = try PredictRequest.decode(frame.payload)
+        let n = request.entityCount
+        guard n <= config.maxEntities else {
+            throw WireError(.limitExceeded, "\(n) entities in one request; the limit is \(config.maxEntities)")
+        }
+        var scorer = try predictor.scorers.scorer(request.model)
+        var entities = try Self.entities(of: request, for: scorer)
+        let requestFeatures = Self.requestFeatures(of: request)
+        let wantInputs = request.options.contains(.returnInputs)
+        let served: [ServedPrediction]
+        do {
+            served = try scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
+                                                inputs: wantInputs)
+        } catch let e as FeatureStoreError where e.kind == .conflict {
+            // The catalog changed under the scorer's prepared queries: build it again, once.
+            predictor.scorers.forget(request.model)
+            scorer = try predictor.scorers.scorer(request.model)
+            entities = try Self.entities(of: request, for: scorer)
+            served = try scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
+                                                inputs: wantInputs)
+        }
+        var out = allocator.buffer(capacity: 128 + n * (16 + 8 * scorer.kind.outputCount))
+        Self.beginReply(.predict, frame.requestId, into: &out)
+        out.writePredictReplyHead(
+            model: scorer.modelName, outputs: PredictionLog.featureNames(kind: scorer.kind),
+            versions: scorer.versions.map { PredictVersion(version: UInt32($0.version.version), inputs: $0.version.inputs.map(\.ref)) },
+            includesInputs: wantInputs, entityCount: n)
+        for s in served {
+            let status: PredictionStatus = s.missingInputs == 0 ? .complete
+                : s.missingInputs >= s.inputCount ? .noInputs : .missingInputs
+            out.writePredictEntity(status, version: UInt32(s.prediction.version), scores: s.prediction.scores,
+                                   inputs: s.inputs ?? [])
+        }
+        Self.endReply(&out)
+        if let log = predictor.log {
+            log.enqueue(scorer: scorer, entities: entities, predictions: served.map(\.prediction), time: Clock.nowMicros())
+        }
+        return out
+    }
+
+    /// The request's entities as rows of the scorer's join keys (in its order),
+    /// each value converted to the key's type (int64 → int32 when it fits).
+    static func entities(of request: PredictRequest, for scorer: Scorer) throws -> [[Value]] {
+        let keys = scorer.joinKeys
+        let names = keys.map(\.name).joined(separator: ", ")
+        var position = [Int](repeating: -1, count: keys.count)
+        for (j, name) in request.keyNames.enumerated() {
+            guard let i = keys.firstIndex(where: { $0.name == name }) else {
+                throw WireError(.invalidArgument, "'\(name)' is not a join key of \(request.model) (its join keys: \(names))")
+            }
+            guard position[i] < 0 else { throw WireError(.invalidArgument, "join key '\(name)' is given twice") }
+            position[i] = j
+        }
+        if let missing = position.firstIndex(of: -1) {
+            throw WireError(.invalidArgument, "join key '\(keys[missing].name)' of \(request.model) is missing (its join keys: \(names))")
+        }
+        let k = request.keyNames.count
+        return try (0..<request.entityCount).map { e in
+            try keys.indices.map { i in
+                let wire = request.keys[e * k + position[i]]
+                switch (keys[i].type, wire) {
+                case (.int64, .int64(let x)): return .int64(x)
+                case (.int32, .int32(let x)): return .int32(x)
+                case (.int32, .int64(let x)) where Int32(exactly: x) != nil: return .int32(Int32(x))
+                case (.string, .string(let s)): return .string(s)
+                case (.bytes, .bytes(let b)): return .bytes(b)
+                default:
+                    throw WireError(.invalidArgument, "entity \(e + 1): join key '\(keys[i].name)' is \(keys[i].type); got \(wire.type) value")
+                }
+            }
+        }
+    }
+
+    /// Request-time values by entity: `[]` when the request gives none.
+    static func requestFeatures(of request: PredictRequest) -> [[String: Double]] {
+        let r = request.requestFeatureNames.count
+        guard r > 0 else { return [] }
+        return (0..<request.entityCount).map { e in
+            var row: [String: Double] = [:]
+            for (j, name) in request.requestFeatureNames.enumerated() {
+                if let v = request.requestFeatures[e * r + j] { row[name] = v }
+            }
+            return row
+        }
+    }
+}

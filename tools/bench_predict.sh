@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# End-to-end predict over the wire (issue 7's target: p99 < 300 µs at 10k
+# requests/s): `fsctl serve` (release) on the 1M-entity benchmark store
+# (examples/bench.yaml) with a registered XGBoost model of 100 trees, depth 6
+# (tools/score_bench/train.py, .venv), driven by tools/loadgen in predict
+# mode: PREDICT of one random user_id per request, open loop at a fixed rate
+# (latency from each request's scheduled send time to its reply).
+#
+#   1. bench-data/<N>x1/bench_stats.csv (make bench-data), the model (.venv)
+#   2. a store: init, apply, ingest --to online, models register + alias
+#   3. fsctl serve on a free port; ROUNDS runs of loadgen --mode predict
+#   4. results.jsonl, machine.txt, summary.md in OUT; the table on stdout
+#
+# Usage: tools/bench_predict.sh  (env: BENCH_ENTITIES=1000000 RATE=10000 ROUNDS=3
+#        RUN_SECONDS=10 WARMUP=2 CONNS=4 BATCH=1 SERVE_THREADS= BENCH_OUT=bench-results/predict-<stamp>
+#        BENCH_TMP=/tmp FSCTL_BIN=path to skip the release build, PY=.venv/bin/python)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+entities=${BENCH_ENTITIES:-1000000}
+rate=${RATE:-10000}
+rounds=${ROUNDS:-3}
+seconds=${RUN_SECONDS:-10}
+warmup=${WARMUP:-2}
+conns=${CONNS:-4}
+batch=${BATCH:-1}
+py=${PY:-.venv/bin/python}
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=${BENCH_OUT:-bench-results/predict-$stamp}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tmp=$(mktemp -d "${BENCH_TMP:-/tmp}/bench-predict.XXXXXX")
+log() { echo "bench_predict: $*" >&2; }
+
+server=
+cleanup() {
+  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+csv=$root/bench-data/${entities}x1/bench_stats.csv
+make -s bench-data BENCH_ENTITIES="$entities" BENCH_EVENTS=1 >&2
+make -s .build-c/loadgen >&2
+loadgen=$root/.build-c/loadgen
+if [ -n "${FSCTL_BIN:-}" ]; then
+  fsctl=$FSCTL_BIN
+else
+  log "building fsctl (release)"
+  swift build -c release --product fsctl >&2
+  fsctl=$root/.build/release/fsctl
+fi
+
+log "model: 100 trees, depth 6 (tools/score_bench/train.py)"
+"$py" tools/score_bench/train.py "$tmp/xgb100.json"
+
+log "store: ingest $entities entities into $tmp/store"
+export FSCTL_STORE=$tmp/store
+"$fsctl" init --quiet
+"$fsctl" apply examples/bench.yaml --quiet
+"$fsctl" ingest bench_stats "$csv" --to online --quiet
+"$fsctl" models register bench --artifact "$tmp/xgb100.json" --format xgboost-json \
+  --features bench_stats:f0,bench_stats:f1,bench_stats:f2,bench_stats:f3,bench_stats:f4,bench_stats:f5,bench_stats:f6,bench_stats:f7,bench_stats:f9 \
+  --quiet >/dev/null
+"$fsctl" models alias set bench production 1 --quiet >/dev/null
+
+serve_args=(serve --port 0 --max-in-flight 1024)
+[ -n "${SERVE_THREADS:-}" ] && serve_args+=(--threads "$SERVE_THREADS")
+"$fsctl" "${serve_args[@]}" --quiet >"$tmp/serve.out" 2>"$tmp/serve.err" &
+server=$!
+port=
+for _ in $(seq 300); do
+  port=$(sed -n 's/^serving .*:\([0-9]*\)$/\1/p' "$tmp/serve.out" | head -1)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { cat "$tmp/serve.err" >&2; exit 1; }
+log "fsctl serve on port $port (pid $server)"
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
+  echo "kernel: $(uname -r)"
+  echo "fsctl: $fsctl"
+  echo "command: RATE=$rate CONNS=$conns BATCH=$batch RUN_SECONDS=$seconds ROUNDS=$rounds tools/bench_predict.sh"
+} >"$out/machine.txt"
+
+: >"$out/results.jsonl"
+for r in $(seq "$rounds"); do
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  line=$(timeout $((seconds + warmup + 60)) "$loadgen" --proto fs --mode predict --model bench@production --port "$port" \
+    --rate "$rate" --conns "$conns" --batch "$batch" --keys "$entities" --seconds "$seconds" --warmup "$warmup" \
+    --seed "$r" --label "round $r")
+  echo "${line%\}},\"loadavg_before\":\"$load\",\"loadavg_after\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tee -a "$out/results.jsonl" >&2
+done
+
+python3 - "$out" <<'EOF' | tee "$out/summary.md"
+import json, statistics, sys
+out = sys.argv[1]
+rows = [json.loads(l) for l in open(f"{out}/results.jsonl")]
+print("| round | offered req/s | answered req/s | p50 µs | p99 µs | p999 µs | max µs | from schedule: p50 / p99 / p999 µs | not COMPLETE | load avg (before → after) |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for r in rows:
+    print(f"| {r['label']} | {r['rate']:.0f} | {r['requests_per_s']:.0f} | {r['p50_us']:.0f} | {r['p99_us']:.0f} | {r['p999_us']:.0f} | "
+          f"{r['max_us']:.0f} | {r['sched_p50_us']:.0f} / {r['sched_p99_us']:.0f} / {r['sched_p999_us']:.0f} | {r['missing_values']} | "
+          f"{r['loadavg_before']} → {r['loadavg_after']} |")
+med = lambda k: statistics.median(r[k] for r in rows)
+print(f"\nmedian over {len(rows)} rounds: p50 {med('p50_us'):.0f} µs, p99 {med('p99_us'):.0f} µs, p999 {med('p999_us'):.0f} µs "
+      f"(from the schedule: p99 {med('sched_p99_us'):.0f} µs) at {med('requests_per_s'):.0f} req/s "
+      f"(target: p99 < 300 µs at 10k req/s)")
+EOF
