@@ -38,6 +38,10 @@ public final class Store: @unchecked Sendable {
         /// made before lineage existed: it then has no edges.
         let lineage: Database?
         let lineageReverse: Database?
+        /// Feature statistics and rejected-event counts per day
+        /// (Statistics/StatisticsKey.swift); nil only in a read-only open of a
+        /// store made before statistics existed.
+        let statistics: Database?
     }
 
     private init(path: String, environment: Environment, create: Bool) throws {
@@ -54,7 +58,8 @@ public final class Store: @unchecked Sendable {
                        trainingSets: try Self.openDatabase("training_sets", environment, path, c),
                        lineage: try Self.openOptionalDatabase("lineage", environment, !environment.options.readOnly),
                        lineageReverse: try Self.openOptionalDatabase("lineage_in", environment,
-                                                                     !environment.options.readOnly))
+                                                                     !environment.options.readOnly),
+                       statistics: try Self.openOptionalDatabase("feature_stats", environment, !environment.options.readOnly))
     }
 
     /// Opens a database added after format 1 was released: created when the

@@ -22,6 +22,7 @@ struct FSCtl: ParsableCommand {
             MaterializeIncrementalCommand.self, GetCommand.self, ExportCommand.self, CheckCommand.self, StatsCommand.self,
             ModelsCommand.self, LineageCommand.self, ScoreCommand.self, DriftCommand.self,
             ServeCommand.self, TokensCommand.self, BackupCommand.self,
+            ValidateCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to SPEC 4's exit codes, instead of

@@ -3,12 +3,36 @@ import FeatureStore
 import ModelRegistry
 import Tabular
 
-/// `fsctl stats`: sizes and counts — per table, per database, the map and readers.
+/// `fsctl stats`: sizes and counts — per table, per database, the map and
+/// readers; `fsctl stats TABLE [--window START..END]`: the feature statistics
+/// kept at ingest (``FeatureStatisticsOutput``).
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stats", abstract: "Show sizes and counts: tables, databases, map use, readers.")
+        commandName: "stats", abstract: "Show sizes and counts, or a table's feature statistics.",
+        discussion: """
+            Without TABLE: tables, databases, map use, readers. With TABLE: per feature count, nulls, \
+            min, max, mean, std, p50/p90/p99 and top values, merged from the statistics kept per UTC day \
+            at ingest (no event is read). --window START..END (ISO-8601, both inclusive) takes every day \
+            it touches, whole. See docs/monitoring.md.
+            """)
 
     @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "A feature table: show its feature statistics.")
+    var table: String?
+
+    @Option(help: ArgumentHelp("Only the UTC days this window touches (default: every day).", valueName: "START..END"))
+    var window: String?
+
+    @Option(name: .customLong("feature"),
+            help: ArgumentHelp("Only these features (comma-separated, repeatable; default: all).", valueName: "name"))
+    var features: [String] = []
+
+    func validate() throws {
+        if table == nil, window != nil || !features.isEmpty {
+            throw ValidationError("--window and --feature need a TABLE")
+        }
+    }
 
     struct TableJSON: Encodable {
         var name: String
@@ -42,6 +66,14 @@ struct StatsCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let table {
+            let w = try window.map { try DriftCommand.window($0, option: "--window") }
+            let store = try global.openStore(readOnly: true)
+            let s = try store.featureStatistics(table: table, window: w, features: CommandLineTime.tableList(features))
+            let out = FeatureStatisticsOutput(s)
+            if global.json { try Output.json(out) } else { global.say(out.text) }
+            return
+        }
         let store = try global.openStore(readOnly: true)
         let s = try store.statistics()
         // The model registry's databases follow the store's.

@@ -86,6 +86,7 @@ extension Store {
                 result.onlineRows = try deletePrefix(prefix, in: db.online, txn: &txn)
                 _ = try deletePrefix(Bytes.uint32(last.tableId), in: db.sources, txn: &txn)
                 try txn.delete(Bytes.uint32(last.tableId), in: db.watermarks)
+                try deleteStatistics(tableId: last.tableId, txn: &txn)
                 try removeTableLineage(versions, in: &txn)
             }
             try writeCatalogChanges(from: current, to: next, in: &txn)

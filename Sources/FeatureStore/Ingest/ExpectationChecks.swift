@@ -18,6 +18,9 @@ struct ExpectationChecks {
         let column: String
         let value: String?
         let reason: String
+        /// The `expect` check that failed; nil for a problem of the row itself
+        /// (a null join key or timestamp, an entity key over the limit).
+        var check: ExpectCheck? = nil
     }
 
     let checks: [Check]
@@ -26,16 +29,9 @@ struct ExpectationChecks {
         var checks: [Check] = []
         for (i, feature) in definition.features.enumerated() {
             guard let e = feature.expect, !e.isEmpty else { continue }
-            var numbers = Set<Double>(), strings = Set<[UInt8]>(), bools = Set<Bool>()
-            for literal in e.allowed ?? [] {
-                switch literal {
-                case .number(let x): numbers.insert(x)
-                case .string(let s): strings.insert(Array(s.utf8))
-                case .bool(let b): bools.insert(b)
-                }
-            }
+            let allowed = AllowedValues(e.allowed)
             checks.append(Check(feature: feature, expectation: e, column: featureColumns[i],
-                                numbers: numbers, strings: strings, bools: bools))
+                                numbers: allowed.numbers, strings: allowed.strings, bools: allowed.bools))
         }
         self.checks = checks
     }
@@ -48,7 +44,7 @@ struct ExpectationChecks {
             let e = check.expectation
             let name = check.feature.name
             guard let ci = check.column, batch.columns[ci].validity[r] else {
-                if e.notNull { return Failure(column: name, value: nil, reason: "value is null (expect not_null)") }
+                if e.notNull { return Failure(column: name, value: nil, reason: "value is null (expect not_null)", check: .notNull) }
                 continue
             }
             let column = batch.columns[ci]
@@ -60,14 +56,14 @@ struct ExpectationChecks {
             case .float64(let a): number = a[r]
             case .bool(let a):
                 if e.allowed != nil, !check.bools.contains(a[r]) {
-                    return Failure(column: name, value: "\(a[r])", reason: "\(a[r]) is not one of \(Self.list(e.allowed!)) (expect in)")
+                    return Failure(column: name, value: "\(a[r])", reason: "\(a[r]) is not one of \(Self.list(e.allowed!)) (expect in)", check: .allowed)
                 }
             case .binary:
                 if e.allowed != nil {
                     let bytes = Array(column.bytes(at: r))
                     if !check.strings.contains(bytes) {
                         let text = String(decoding: bytes, as: UTF8.self)
-                        return Failure(column: name, value: text, reason: "\"\(text)\" is not one of \(Self.list(e.allowed!)) (expect in)")
+                        return Failure(column: name, value: text, reason: "\"\(text)\" is not one of \(Self.list(e.allowed!)) (expect in)", check: .allowed)
                     }
                 }
             case .vector:
@@ -76,16 +72,16 @@ struct ExpectationChecks {
             guard let x = number else { continue }
             let shown = Self.show(column: column, row: r)
             if x.isNaN, e.min != nil || e.max != nil || e.allowed != nil {
-                return Failure(column: name, value: shown, reason: "NaN does not satisfy the expectation")
+                return Failure(column: name, value: shown, reason: "NaN does not satisfy the expectation", check: .nan)
             }
             if let lo = e.min, x < lo {
-                return Failure(column: name, value: shown, reason: "\(shown) is below the minimum \(ExpectLiteral.number(lo)) (expect min)")
+                return Failure(column: name, value: shown, reason: "\(shown) is below the minimum \(ExpectLiteral.number(lo)) (expect min)", check: .min)
             }
             if let hi = e.max, x > hi {
-                return Failure(column: name, value: shown, reason: "\(shown) is above the maximum \(ExpectLiteral.number(hi)) (expect max)")
+                return Failure(column: name, value: shown, reason: "\(shown) is above the maximum \(ExpectLiteral.number(hi)) (expect max)", check: .max)
             }
             if e.allowed != nil, !check.numbers.contains(x) {
-                return Failure(column: name, value: shown, reason: "\(shown) is not one of \(Self.list(e.allowed!)) (expect in)")
+                return Failure(column: name, value: shown, reason: "\(shown) is not one of \(Self.list(e.allowed!)) (expect in)", check: .allowed)
             }
         }
         return nil
@@ -102,6 +98,23 @@ struct ExpectationChecks {
         case .float32(let x) where x.isFinite && x == x.rounded() && abs(x) < 1e7: String(Int64(x))
         case let v?: v.description
         case nil: "null"
+        }
+    }
+}
+
+/// The literals of an `expect: {in: [...]}` split by kind, for fast membership.
+struct AllowedValues {
+    var numbers = Set<Double>()
+    var strings = Set<[UInt8]>()
+    var bools = Set<Bool>()
+
+    init(_ literals: [ExpectLiteral]?) {
+        for literal in literals ?? [] {
+            switch literal {
+            case .number(let x): numbers.insert(x)
+            case .string(let s): strings.insert(Array(s.utf8))
+            case .bool(let b): bools.insert(b)
+            }
         }
     }
 }

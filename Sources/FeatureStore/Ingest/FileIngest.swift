@@ -14,10 +14,14 @@ struct FileIngest {
     private(set) var failures: [String: Int] = [:]
     private(set) var minEvent = Int64.max
     private(set) var maxEvent = Int64.min
+    /// Statistics of the accepted rows and counts of the `expect` rejections,
+    /// stored with the batch (Statistics/).
+    private(set) var statistics: StatisticsAccumulator
 
     init(file: String, schema: TableWriteSchema, batchId: UInt64, createdAt: Int64, options: IngestOptions) {
         self.file = file; self.schema = schema; self.batchId = batchId
         self.createdAt = createdAt; self.options = options
+        statistics = StatisticsAccumulator(version: schema.version)
     }
 
     /// The columns read from the file, in batch order: join keys, timestamp,
@@ -86,6 +90,9 @@ struct FileIngest {
                     if options.onInvalid == .fail, let unreadable = firstUnreadable, unreadable.line < batch.sourceLines[r] {
                         throw FeatureStoreError.invalid("\(file):\(unreadable.line): \(unreadable.reason)")
                     }
+                    if let check = problem.check {
+                        statistics.addRejected(eventTime: eventTimes[r], feature: problem.column, check: check)
+                    }
                     try reject(line: batch.sourceLines[r], column: problem.column, value: problem.value, reason: problem.reason)
                     continue
                 }
@@ -105,6 +112,9 @@ struct FileIngest {
             chunk.keyEnds.reserveCapacity(accepted.count)
             chunk.valueEnds.reserveCapacity(accepted.count)
             encoder.encode(rows: accepted, orders: orders, of: batch, into: &chunk)
+            if options.destination != .online {
+                statistics.add(rows: accepted, of: batch, eventTimes: eventTimes, featureColumns: layout.featureColumns)
+            }
             rows += chunk.count
             try flush(chunk)
         }

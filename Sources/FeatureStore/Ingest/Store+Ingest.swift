@@ -61,6 +61,7 @@ extension Store {
                     minEventMicros: fileIngest.rows > 0 ? fileIngest.minEvent : nil,
                     maxEventMicros: fileIngest.rows > 0 ? fileIngest.maxEvent : nil)
                 try putBatchRecord(record, txn: &txn)
+                try writeStatistics(fileIngest.statistics, tableId: version.tableId, txn: &txn)
                 try recordIngestLineage(record, version: version, absolutePath: FileSystem.absolutePath(file), in: &txn)
                 try txn.put(sourceKey, Bytes.uint64(batchId), in: db.sources)
                 batches.append(record)

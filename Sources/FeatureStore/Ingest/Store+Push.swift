@@ -75,6 +75,11 @@ extension Store {
             let writer = EventWriter(events: db.events, online: db.online,
                                      toOffline: destination != .online, toOnline: destination != .offline)
             try writer.write(chunk, txn: &txn)
+            if destination != .online {
+                var statistics = StatisticsAccumulator(version: version)
+                statistics.add(rows: accepted, of: batch, eventTimes: eventTimes, featureColumns: layout.featureColumns)
+                try writeStatistics(statistics, tableId: version.tableId, txn: &txn)
+            }
             // The "source file" of a push is its encoded events: the hash identifies the content.
             var hasher = SHA256()
             hasher.update(data: chunk.keys)

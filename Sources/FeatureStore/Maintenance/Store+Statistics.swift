@@ -47,7 +47,7 @@ extension Store {
             let all: [(String, Database)] = [("meta", db.meta), ("catalog", db.catalog), ("events", db.events),
                                              ("online", db.online), ("batches", db.batches), ("sources", db.sources),
                                              ("watermarks", db.watermarks), ("training_sets", db.trainingSets)]
-                + [("lineage", db.lineage), ("lineage_in", db.lineageReverse)].compactMap { n, d in d.map { (n, $0) } }
+                + [("lineage", db.lineage), ("lineage_in", db.lineageReverse), ("feature_stats", db.statistics)].compactMap { n, d in d.map { (n, $0) } }
             var databases: [StoreStatistics.DatabaseSize] = []
             for (name, database) in all {
                 let s = try txn.stat(database)

@@ -1,0 +1,171 @@
+import LMDB
+import Tabular
+
+/// The statistics of one batch (an ingested file or a push) while it is read:
+/// per UTC day of event time and feature a ``FeatureSummary``, and the events
+/// rejected by `expect` checks per day, feature and check. Everything stays in
+/// memory until ``write(tableId:database:txn:)`` merges it into the stored day
+/// records, once per batch, in the batch's write transaction.
+struct StatisticsAccumulator {
+    /// Counters kept per category while a batch is read; pruned to
+    /// ``TopValues/defaultCapacity`` when stored (a valid Misra–Gries step).
+    static let batchTopCapacity = 1024
+
+    let version: Int
+    let features: [FeatureDefinition]
+    let kinds: [FeatureSummary.Kind]
+    private var slotOfDay: [Int32: Int] = [:]
+    private(set) var days: [Int32] = []
+    /// Events per day slot.
+    private(set) var events: [UInt64] = []
+    /// `summaries[slot * features.count + f]`.
+    private(set) var summaries: [FeatureSummary] = []
+    /// Events rejected by a check, by (day, feature, check).
+    private(set) var rejected: [RejectedKey: UInt64] = [:]
+
+    struct RejectedKey: Hashable {
+        var day: Int32
+        var feature: String
+        var check: ExpectCheck
+    }
+
+    init(version: FeatureTableVersion) {
+        self.version = version.version
+        features = version.definition.features
+        kinds = features.map { FeatureSummary.Kind($0.type) }
+    }
+
+    var isEmpty: Bool { days.isEmpty && rejected.isEmpty }
+
+    private mutating func slot(_ day: Int32) -> Int {
+        if let s = slotOfDay[day] { return s }
+        let s = days.count
+        slotOfDay[day] = s
+        days.append(day)
+        events.append(0)
+        for kind in kinds {
+            var summary = FeatureSummary(kind: kind)
+            if kind == .categorical { summary.top = TopValues(capacity: Self.batchTopCapacity) }
+            summaries.append(summary)
+        }
+        return s
+    }
+
+    /// Counts an event rejected by `check` of `feature`.
+    mutating func addRejected(eventTime: Int64, feature: String, check: ExpectCheck) {
+        rejected[RejectedKey(day: StatisticsKey.day(eventTime), feature: feature, check: check), default: 0] += 1
+    }
+
+    /// Adds the accepted `rows` of `batch`; `featureColumns[f]` is the batch
+    /// column of feature f (nil = absent, all null), `eventTimes` the batch's
+    /// event-timestamp column.
+    mutating func add(rows: [Int32], of batch: RecordBatch, eventTimes: [Int64], featureColumns: [Int?]) {
+        guard !rows.isEmpty else { return }
+        let nf = features.count
+        var slots = [Int](repeating: 0, count: rows.count)
+        var lastDay = Int32.min, lastSlot = -1
+        for k in 0..<rows.count {
+            let d = StatisticsKey.day(eventTimes[Int(rows[k])])
+            if d != lastDay { lastDay = d; lastSlot = slot(d) }
+            slots[k] = lastSlot
+            events[lastSlot] += 1
+        }
+        for f in 0..<nf {
+            guard let ci = featureColumns[f] else {
+                for k in 0..<rows.count { summaries[slots[k] * nf + f].nulls += 1 }
+                continue
+            }
+            let column = batch.columns[ci]
+            column.validity.withUnsafeBufferPointer { valid in
+                switch column.storage {
+                case .float64(let a): addNumbers(a, { $0 }, rows, slots, valid, f, nf)
+                case .float32(let a): addNumbers(a, { Double($0) }, rows, slots, valid, f, nf)
+                case .int64(let a): addNumbers(a, { Double($0) }, rows, slots, valid, f, nf)
+                case .int32(let a): addNumbers(a, { Double($0) }, rows, slots, valid, f, nf)
+                case .bool(let a):
+                    for k in 0..<rows.count {
+                        let r = Int(rows[k]), i = slots[k] * nf + f
+                        if valid[r] { summaries[i].count += 1; summaries[i].top!.add(a[r] ? "true" : "false") }
+                        else { summaries[i].nulls += 1 }
+                    }
+                case .binary(let offsets, let bytes) where kinds[f] == .categorical:
+                    for k in 0..<rows.count {
+                        let r = Int(rows[k]), i = slots[k] * nf + f
+                        if valid[r] {
+                            summaries[i].count += 1
+                            summaries[i].top!.add(String(decoding: bytes[offsets[r]..<offsets[r + 1]], as: UTF8.self))
+                        } else {
+                            summaries[i].nulls += 1
+                        }
+                    }
+                case .binary, .vector:
+                    for k in 0..<rows.count {
+                        let i = slots[k] * nf + f
+                        if valid[Int(rows[k])] { summaries[i].count += 1 } else { summaries[i].nulls += 1 }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func addNumbers<T>(_ a: [T], _ convert: (T) -> Double, _ rows: [Int32], _ slots: [Int],
+                                        _ valid: UnsafeBufferPointer<Bool>, _ f: Int, _ nf: Int) {
+        a.withUnsafeBufferPointer { p in
+            for k in 0..<rows.count {
+                let r = Int(rows[k]), i = slots[k] * nf + f
+                if valid[r] { summaries[i].add(convert(p[r])) } else { summaries[i].nulls += 1 }
+            }
+        }
+    }
+
+    /// Merges everything into the stored records of table `tableId`, inside `txn`.
+    func write(tableId: UInt32, database: Database, txn: inout Transaction) throws {
+        let nf = features.count
+        for (s, day) in days.enumerated() {
+            var dayEvents = FeatureSummary(kind: .events)
+            dayEvents.count = events[s]
+            try Self.merge(dayEvents, key: StatisticsKey.featureDay(table: tableId, day: day, version: version, feature: ""),
+                           database: database, txn: &txn)
+            for f in 0..<nf {
+                try Self.merge(summaries[s * nf + f],
+                               key: StatisticsKey.featureDay(table: tableId, day: day, version: version, feature: features[f].name),
+                               database: database, txn: &txn)
+            }
+        }
+        for (k, n) in rejected {
+            let key = StatisticsKey.rejected(table: tableId, day: k.day, feature: k.feature, check: k.check)
+            let stored = try txn.withValue(forKey: key, in: database) { v in
+                try v.map { v -> UInt64 in
+                    guard let n = RejectedCount.decode(v) else {
+                        throw FeatureStoreError.corrupt("rejected-events record of table \(tableId): malformed value")
+                    }
+                    return n
+                } ?? 0
+            }
+            try txn.put(key, RejectedCount.encode(stored + n), in: database)
+        }
+    }
+
+    private static func merge(_ summary: FeatureSummary, key: [UInt8], database: Database, txn: inout Transaction) throws {
+        var merged = try txn.withValue(forKey: key, in: database) { v in
+            try v.map { try FeatureSummary(decoding: $0, what: "record") } ?? FeatureSummary(kind: summary.kind)
+        }
+        merged.merge(summary)
+        try txn.put(key, merged.encoded(), in: database)
+    }
+}
+
+/// The value of a rejected-events record: `01 · count (u64 LE)`.
+enum RejectedCount {
+    static func encode(_ n: UInt64) -> [UInt8] {
+        var out: [UInt8] = [1]
+        withUnsafeBytes(of: n.littleEndian) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    static func decode(_ p: UnsafeRawBufferPointer) -> UInt64? {
+        guard p.count == 9, p[0] == 1 else { return nil }
+        return UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
+    }
+}
