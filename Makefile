@@ -1,7 +1,8 @@
 # Everyday targets. `make demo` and `make test` install what is missing first.
 #
 #   make deps         Debian packages the build needs (liblmdb-dev, lmdb-utils,
-#                     libsnappy-dev, libzstd-dev, zlib1g-dev)
+#                     libsnappy-dev, libzstd-dev, zlib1g-dev; chromium for the
+#                     drift report's headless screenshot test)
 #   make build        swift build (debug)
 #   make test         deps + venv + swift test (Parquet interop tests use .venv)
 #   make demo         deps + build + venv + tools/demo.sh (a day of data, end to
@@ -40,7 +41,7 @@ export FSCTL
 
 # Root needs no sudo (CI runs as root); anyone else gets it.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-APT_PACKAGES := liblmdb-dev lmdb-utils pkg-config libsnappy-dev libzstd-dev zlib1g-dev openssl curl
+APT_PACKAGES := liblmdb-dev lmdb-utils pkg-config libsnappy-dev libzstd-dev zlib1g-dev openssl curl chromium
 
 # Benchmark sizes, overridable: make bench-feast BENCH_ENTITIES=100000
 BENCH_ENTITIES ?= 1000000
@@ -63,7 +64,7 @@ PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) 
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null \
-	    || ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then \
+	    || ! command -v openssl >/dev/null || ! command -v curl >/dev/null || ! command -v chromium >/dev/null; then \
 	  echo "deps: installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \

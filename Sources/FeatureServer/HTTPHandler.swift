@@ -45,7 +45,7 @@ final class HTTPHandler: ChannelInboundHandler {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         switch (head.method, path) {
         case (.GET, "/metrics"):
-            respond(context: context, status: .ok, type: "text/plain; version=0.0.4", core.metrics.exposition())
+            respond(context: context, status: .ok, type: "text/plain; version=0.0.4", core.metrics.exposition() + DriftGauges.exposition(store: core.store))
         case (.GET, "/health"):
             let draining = core.isDraining
             respond(context: context, status: draining ? .serviceUnavailable : .ok, type: "application/json",

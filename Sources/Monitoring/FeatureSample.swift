@@ -12,8 +12,9 @@ public enum FeatureSample: Sendable, Equatable {
     case categorical([String])
 
     /// A numeric sample without NaN and infinities.
+    /// (The array is shared, not copied, when every value is finite.)
     public static func numbers(_ values: [Double]) -> FeatureSample {
-        .numeric(values.filter { $0.isFinite })
+        values.allSatisfy(\.isFinite) ? .numeric(values) : .numeric(values.filter { $0.isFinite })
     }
 
     /// Number of values.

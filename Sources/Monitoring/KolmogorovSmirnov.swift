@@ -14,7 +14,7 @@ public enum KolmogorovSmirnov {
 
     /// The statistic D and its two-sided p-value.
     public static func test(_ data1: [Double], _ data2: [Double]) -> (statistic: Double, pValue: Double) {
-        let a = data1.sorted(), b = data2.sorted()
+        let a = RadixSort.sorted(data1), b = RadixSort.sorted(data2)
         let n1 = a.count, n2 = b.count
         precondition(n1 > 0 && n2 > 0, "ks_2samp needs two non-empty samples")
         var d = statistic(a, b)

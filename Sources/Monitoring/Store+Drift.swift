@@ -26,6 +26,12 @@ public struct DriftRequest: Sendable, Equatable {
     public var featureMethods: [String: DriftMethod] = [:]
     /// Per-feature threshold overrides (by feature name), over `threshold`.
     public var featureThresholds: [String: Double] = [:]
+    /// Only events whose int64 feature equals a value in both windows (the
+    /// prediction log's `model_version`); nil = every event.
+    public var filter: EventFilter?
+    /// What the report is about when not the table itself (`model 'churn'`
+    /// for a prediction log); used in error messages. nil = `table 'NAME'`.
+    public var subject: String?
 
     public init(table: String, reference: DriftReference, current: ClosedRange<Int64>,
                 method: DriftMethod = .auto, features: [String]? = nil, threshold: Double? = nil, share: Double = 0.5) {
@@ -60,40 +66,46 @@ extension Store {
         switch request.reference {
         case .window(let w):
             // Both windows in one scan of the event log.
-            let both = try eventWindows(table: request.table, windows: [w, request.current], features: request.features)
+            let both = try eventWindows(table: request.table, windows: [w, request.current], features: request.features,
+                                        filter: request.filter)
             (ref, cur) = (both[0], both[1])
         case .trainingSet(let id):
             ref = try trainingSetValues(id: id, table: request.table, features: request.features)
             // The current window reads the features the training set holds.
-            cur = try eventWindow(table: request.table, start: request.current.lowerBound,
-                                  end: request.current.upperBound, features: ref.features.map(\.name))
+            cur = try eventWindows(table: request.table, windows: [request.current],
+                                   features: ref.features.map(\.name), filter: request.filter)[0]
         }
+        let who = request.subject ?? "table '\(request.table)'"
+        let only = request.filter.map { " with \($0.feature) = \($0.value)" } ?? ""
         guard !ref.features.isEmpty else {
-            throw FeatureStoreError(.invalidInput, "table '\(request.table)' has no feature drift can compare")
+            throw FeatureStoreError(.invalidInput, "\(who) has no feature drift can compare")
         }
         guard ref.events > 0 else {
-            throw FeatureStoreError(.invalidInput, "table '\(request.table)': no events in the reference \(Self.describe(request.reference))")
+            throw FeatureStoreError(.invalidInput, "\(who): no events\(only) in the reference \(Self.describe(request.reference))")
         }
         guard cur.events > 0 else {
-            throw FeatureStoreError(.invalidInput, "table '\(request.table)': no events in the current window")
+            throw FeatureStoreError(.invalidInput, "\(who): no events\(only) in the current \(Self.describe(.window(request.current)))")
         }
         let names = Set(ref.features.map(\.name))
         for name in Set(request.featureMethods.keys).union(request.featureThresholds.keys).sorted() where !names.contains(name) {
             throw FeatureStoreError(.notFound, "per-feature override for '\(name)', which is not among the compared features of '\(request.table)' (\(ref.features.map(\.name).joined(separator: ", ")))")
         }
-        var verdicts: [FeatureDrift] = []
-        var samples: [(reference: FeatureSample, current: FeatureSample)] = []
-        for (r, c) in zip(ref.features, cur.features) {
+        // Features are independent: one per core (the sorts of normed Wasserstein dominate).
+        let pairs = Array(zip(ref.features, cur.features))
+        let computed = try ParallelFeatures.map(pairs.count) { i in
+            let (r, c) = pairs[i]
             let a = FeatureSample(r.values), b = FeatureSample(c.values)
             do {
-                verdicts.append(try Drift.feature(r.name, reference: a, current: b,
-                                                  method: request.featureMethods[r.name] ?? request.method,
-                                                  threshold: request.featureThresholds[r.name] ?? request.threshold))
+                let verdict = try Drift.feature(r.name, reference: a, current: b,
+                                                method: request.featureMethods[r.name] ?? request.method,
+                                                threshold: request.featureThresholds[r.name] ?? request.threshold)
+                return (verdict, (reference: a, current: b))
             } catch let e as DriftError {
-                throw FeatureStoreError(.invalidInput, "table '\(request.table)': \(e.description)")
+                throw FeatureStoreError(.invalidInput, "\(who): \(e.description)")
             }
-            samples.append((a, b))
         }
+        let verdicts = computed.map(\.0)
+        let samples = computed.map(\.1)
         return DriftReport(request: request, result: DatasetDrift(features: verdicts, share: request.share),
                            referenceEvents: ref.events, currentEvents: cur.events, samples: samples)
     }
@@ -102,7 +114,7 @@ extension Store {
 extension Store {
     static func describe(_ r: DriftReference) -> String {
         switch r {
-        case .window: "window"
+        case .window(let w): "window \(Timestamp.format(w.lowerBound))..\(Timestamp.format(w.upperBound))"
         case .trainingSet(let id): "training set '\(id)'"
         }
     }

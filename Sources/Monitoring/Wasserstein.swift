@@ -17,7 +17,7 @@ public enum WassersteinDistance {
     /// `scipy.stats.wasserstein_distance(u, v)`: Σ |U(xᵢ) − V(xᵢ)|·(xᵢ₊₁ − xᵢ) over the
     /// sorted pooled values.
     public static func distance(_ u: [Double], _ v: [Double]) -> Double {
-        let a = u.sorted(), b = v.sorted()
+        let a = RadixSort.sorted(u), b = RadixSort.sorted(v)
         let nu = Double(a.count), nv = Double(b.count)
         var i = 0, j = 0
         var total = 0.0

@@ -1,26 +1,44 @@
 import ArgumentParser
 import FoundationEssentials
 import FeatureStore
+import Inference
+import ModelRegistry
 import Monitoring
 import Tabular
 
-/// `fsctl drift TABLE --reference START..END --current START..END`: per-feature
-/// drift with Evidently's methods and defaults (SPEC 12); exit code 3 on dataset drift.
+/// `fsctl drift TABLE --reference START..END --current START..END` (or `--model
+/// NAME` on its prediction log): per-feature drift with Evidently's methods and
+/// defaults (SPEC 12); exit code 3 on dataset drift. The result is recorded as
+/// the subject's latest (the server's drift gauges) unless `--no-record`.
 struct DriftCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "drift", abstract: "Compare two windows of a table's events: per-feature drift and dataset drift.",
+        commandName: "drift", abstract: "Compare two windows of a table's events (or a model's predictions): per-feature drift and dataset drift.",
         discussion: """
             Windows are START..END, ISO-8601, both inclusive, on event time. --method auto (the default) \
             follows Evidently: at most 1000 reference values → KS for numbers (chi-square for 3–5 distinct \
             values, Z-test for 2), chi-square for categories (Z-test for 2), p < 0.05; above → normed \
             Wasserstein for numbers, Jensen–Shannon for categories, threshold 0.1. PSI's threshold is 0.1. \
-            Dataset drift = at least half the features drifted: exit code 3. See docs/monitoring.md.
+            Dataset drift = at least half the features drifted: exit code 3. --model NAME compares the \
+            model's prediction log (predictions__NAME, written by `fsctl score --log`): its prediction \
+            columns and any other logged feature, --version V only that version's predictions. The result \
+            is kept as the table's or model's latest (exported by `fsctl serve` as Prometheus gauges) \
+            unless --no-record. See docs/monitoring.md.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The feature table.")
-    var table: String
+    @Argument(help: "The feature table (or give --model).")
+    var table: String?
+
+    @Option(help: ArgumentHelp("Instead of a table: the model whose prediction log (predictions__NAME) to compare.",
+                               valueName: "NAME"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("With --model: only the predictions of this model version.", valueName: "V"))
+    var version: Int?
+
+    @Flag(help: "Do not record the result as the subject's latest (a dry run; the store is opened read-only).")
+    var noRecord = false
 
     @Option(help: ArgumentHelp("The reference window.", valueName: "START..END"))
     var reference: String?
@@ -73,6 +91,9 @@ struct DriftCommand: ParsableCommand {
 
     struct Result: Encodable {
         var table: String
+        /// With --model: the model and the version filter (nil = all versions).
+        var model: String?
+        var version: Int?
         /// `[START, END]`, or `["training-set", ID]`.
         var reference: [String]
         var current: [String]
@@ -82,6 +103,15 @@ struct DriftCommand: ParsableCommand {
         var drifted_features: Int
         var drift_share: Double
         var dataset_drift: Bool
+    }
+
+    func validate() throws {
+        switch (table, model) {
+        case (nil, nil): throw ValidationError("give a feature table, or --model NAME for a model's prediction log")
+        case (_?, _?): throw ValidationError("a feature table and --model exclude each other")
+        default: break
+        }
+        if version != nil && model == nil { throw ValidationError("--version needs --model") }
     }
 
     func run() throws {
@@ -114,21 +144,34 @@ struct DriftCommand: ParsableCommand {
             }
             thresholds[name] = x
         }
-        let store = try global.openStore(readOnly: true)
+        let store = try global.openStore(readOnly: noRecord)
+        let target = try model.map { try ModelTarget(store: store, model: $0, version: version) }
+        let table = target?.table ?? self.table!
         var request = DriftRequest(table: table, reference: r, current: c, method: m,
-                                   features: CommandLineTime.tableList(features), threshold: threshold)
+                                   features: try target?.features(CommandLineTime.tableList(features))
+                                       ?? CommandLineTime.tableList(features),
+                                   threshold: threshold)
         request.featureMethods = methods
         request.featureThresholds = thresholds
+        request.filter = target?.filter
+        request.subject = target?.description
         let report = try store.drift(request)
         let d = report.result
+        let subject = target?.subject ?? table
+        if !noRecord {
+            try store.recordDriftResult(report.record(kind: target == nil ? .table : .model, subject: subject,
+                                                      reference: Self.describe(r),
+                                                      current: [Timestamp.format(c.lowerBound), Timestamp.format(c.upperBound)]))
+        }
         if let html {
-            let page = report.html(title: "Drift of \(table): \(current) against \(Self.describe(r).joined(separator: " "))")
+            let what = target.map { "model \($0.subject) (\(table))" } ?? table
+            let page = report.html(title: "Drift of \(what): \(current) against \(Self.describe(r).joined(separator: " "))")
             do { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {
                 throw FeatureStoreError(.io, "cannot write the HTML report to \(html): \(error.localizedDescription)")
             }
         }
         let result = Result(
-            table: table, reference: Self.describe(r),
+            table: table, model: target?.model, version: version, reference: Self.describe(r),
             current: [Timestamp.format(c.lowerBound), Timestamp.format(c.upperBound)],
             reference_events: report.referenceEvents, current_events: report.currentEvents,
             features: d.features.map {
@@ -146,7 +189,8 @@ struct DriftCommand: ParsableCommand {
             }
             let kind = referenceTrainingSet.map { "training set \($0): \(Format.thousands(report.referenceEvents)) rows" }
                 ?? "reference \(Format.thousands(report.referenceEvents)) events"
-            var text = "table \(table): \(kind), current \(Format.thousands(report.currentEvents)) events\n"
+            let head = target.map { "model \($0.subject) (\(table))" } ?? "table \(table)"
+            var text = "\(head): \(kind), current \(Format.thousands(report.currentEvents)) events\n"
             text += t.render()
             text += "\n\(d.driftedCount) of \(d.features.count) features drifted: "
             text += d.drifted ? "DATASET DRIFT (at least half)\n" : "no dataset drift\n"

@@ -151,7 +151,7 @@ import Testing
         try box.fails("drift", "user_stats", "--reference", Self.day15, "--current", Self.day16, "--method", "kl", code: 2,
                       error: "--method: unknown method \"kl\" (expected one of auto, ks, chisquare, z, wasserstein, jensenshannon, psi)")
         try box.fails("drift", "user_stats", "--reference", Self.day15, "--current", "2025-12-01T00:00:00Z..2025-12-02T00:00:00Z",
-                      error: "table 'user_stats': no events in the current window")
+                      error: "table 'user_stats': no events in the current window 2025-12-01T00:00:00Z..2025-12-02T00:00:00Z")
         try box.fails("drift", "user_stats", "--reference", Self.day15, "--current", Self.day16,
                       "--features", "country", "--method", "ks",
                       error: "table 'user_stats': feature 'country': method 'ks' needs a numeric feature (use chisquare, z, jensenshannon or psi)")

@@ -35,6 +35,15 @@ public struct EventWindowValues: Sendable, Equatable {
     public var features: [Feature]
 }
 
+/// Keeps only the events whose int64 feature `feature` equals `value` (nulls
+/// and events of schema versions without the feature are left out): the
+/// prediction log's `model_version` for `fsctl drift --model NAME --version V`.
+public struct EventFilter: Sendable, Equatable {
+    public var feature: String
+    public var value: Int64
+    public init(feature: String, value: Int64) { self.feature = feature; self.value = value }
+}
+
 extension Store {
     /// Whether drift detection can compare a feature of this type.
     public static func isDriftComparable(_ type: DataType) -> Bool {
@@ -67,7 +76,11 @@ extension Store {
     /// ``eventWindow(table:start:end:features:)`` for several windows in one
     /// scan of the event log (the log is ordered by entity, not time, so each
     /// window would otherwise cost a full scan of the table).
-    public func eventWindows(table: String, windows: [ClosedRange<Int64>], features: [String]? = nil) throws -> [EventWindowValues] {
+    ///
+    /// `filter` keeps only the events whose int64 feature equals a value
+    /// (throws `notFound` when the table has no such int64 feature).
+    public func eventWindows(table: String, windows: [ClosedRange<Int64>], features: [String]? = nil,
+                             filter: EventFilter? = nil) throws -> [EventWindowValues] {
         let (versions, chosen) = try driftFeatures(table: table, features: features)
         let current = versions[versions.count - 1]
         let k = chosen.count
@@ -78,11 +91,23 @@ extension Store {
         var bitmap = [Int](repeating: 0, count: (maxVersion + 1) * k)
         var known = [Bool](repeating: false, count: maxVersion + 1)
         var fixed = [Int](repeating: 0, count: maxVersion + 1)
+        // The filter's slot and bitmap index per version (-1: the version lacks it).
+        var filterSlot = [Int](repeating: -1, count: maxVersion + 1)
+        var filterBit = [Int](repeating: 0, count: maxVersion + 1)
+        if let filter {
+            guard current.definition.features.contains(where: { $0.name == filter.feature && $0.type == .int64 }) else {
+                throw FeatureStoreError.notFound("table '\(table)' has no int64 feature '\(filter.feature)' to filter on")
+            }
+        }
         for v in versions {
             let vd = v.definition.features
             let layout = RowLayout(types: vd.map(\.type))
             known[v.version] = true
             fixed[v.version] = layout.fixedBytes
+            if let filter, let f = vd.firstIndex(where: { $0.name == filter.feature && $0.type == .int64 }) {
+                filterSlot[v.version] = layout.slotOffsets[f]
+                filterBit[v.version] = f
+            }
             for (i, c) in chosen.enumerated() {
                 if let f = vd.firstIndex(where: { $0.name == c.name && $0.type == c.type }) {
                     slot[v.version * k + i] = layout.slotOffsets[f]
@@ -98,7 +123,8 @@ extension Store {
         let bounds = windows.map { ($0.lowerBound, $0.upperBound) }
         try environment.read { txn in
             try Self.scanWindows(txn: txn, events: db.events, tableId: current.tableId, windows: bounds,
-                                 scan: ScanPlan(k: k, slot: slot, bitmap: bitmap, known: known, fixed: fixed, kinds: kinds),
+                                 scan: ScanPlan(k: k, slot: slot, bitmap: bitmap, known: known, fixed: fixed, kinds: kinds,
+                                               filter: filter.map { ($0.value, filterSlot, filterBit) }),
                                  numbers: &numbers, strings: &strings, nulls: &nulls, counts: &counts)
         }
         return windows.indices.map { w in
@@ -155,6 +181,8 @@ extension Store {
         var known: [Bool]
         var fixed: [Int]
         var kinds: [ScanKind]
+        /// Wanted value, slot offset and bitmap index per version of the filter feature.
+        var filter: (value: Int64, slot: [Int], bit: [Int])?
         @inline(__always) func fixedBytes(_ version: Int) -> Int { fixed[version] }
     }
 
@@ -172,9 +200,17 @@ extension Store {
                       prefix.withUnsafeBytes({ memcmpPrefix(key, $0) }) else { break }
                 let ts = KeyCodec.readInt64(key, at: key.count - suffix)
                 for (w, (start, end)) in windows.enumerated() where ts >= start && ts <= end {
-                    counts[w] += 1
                     let value = c.value
                     let version = value.count >= 4 ? Int(UInt32(littleEndian: value.loadUnaligned(as: UInt32.self))) : -1
+                    if let filter = scan.filter {
+                        guard version >= 0, version < filter.slot.count, filter.slot[version] >= 0 else { continue }
+                        let row = UnsafeRawBufferPointer(rebasing: value[4...])
+                        let f = filter.bit[version]
+                        guard row[f >> 3] & (1 << UInt8(f & 7)) != 0,
+                              Int64(littleEndian: row.loadUnaligned(fromByteOffset: filter.slot[version], as: Int64.self)) == filter.value
+                        else { continue }
+                    }
+                    counts[w] += 1
                     guard version >= 0, version < scan.known.count, scan.known[version] else {
                         for i in 0..<k { nulls[w * k + i] += 1 }
                         continue
