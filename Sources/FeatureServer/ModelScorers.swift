@@ -7,7 +7,8 @@ import WireProtocol
 
 /// The server's ``Scorer``s by model ref as written (`churn@production`),
 /// built on first use and re-resolved against the registry at most once per
-/// ``ServerConfiguration/modelRefreshSeconds``: an alias move, a new latest
+/// ``ServerConfiguration/modelRefreshSeconds``: an alias move (or its
+/// prediction-logging setting switched), a new latest
 /// version or a catalog change then builds a new scorer (loaded artifacts
 /// stay in ``ModelCache``, so only versions not seen before are parsed).
 final class ModelScorers: Sendable {
@@ -15,10 +16,12 @@ final class ModelScorers: Sendable {
     private let refreshNanos: UInt64
     private let entries = NIOLockedValueBox([String: Entry]())
 
-    /// What a scorer was built from: its routing and the catalog generation.
+    /// What a scorer was built from: its routing, the alias's logging setting
+    /// and the catalog generation.
     struct Fingerprint: Hashable, Sendable {
         var versions: [Int]
         var canary: [Double]
+        var logsPredictions = false
         var catalogGeneration: UInt64
     }
 
@@ -67,7 +70,8 @@ final class ModelScorers: Sendable {
         let generation = try registry.store.catalogGeneration()
         if case .alias(let name) = ref.selector {
             let alias = try registry.alias(ref.name, name)
-            return Fingerprint(versions: alias.versions, canary: alias.canary.map(\.percent), catalogGeneration: generation)
+            return Fingerprint(versions: alias.versions, canary: alias.canary.map(\.percent),
+                               logsPredictions: alias.logPredictions, catalogGeneration: generation)
         }
         return Fingerprint(versions: [try registry.version(ref).version], canary: [], catalogGeneration: generation)
     }

@@ -6,16 +6,28 @@ import NIOCore
 import Tabular
 import WireProtocol
 
-/// What PREDICT needs besides the store: the scorers by model ref and, with
-/// `--log-predictions`, the prediction log queue.
+/// What PREDICT needs besides the store: the scorers by model ref and the
+/// prediction log queue.
 final class Predictor: Sendable {
     let scorers: ModelScorers
-    /// Nil unless the server logs predictions.
+    /// Nil on a `--read-only` server, which never logs.
     let log: PredictionQueue?
+    /// `--log-predictions`: log every prediction, whatever the alias says.
+    let logEverything: Bool
 
     init(store: Store, config: ServerConfiguration, writer: DispatchQueue, logger: Logger) throws {
         scorers = try ModelScorers(store: store, refreshSeconds: config.modelRefreshSeconds)
-        log = config.logPredictions ? PredictionQueue(store: store, writer: writer, logger: logger) : nil
+        // The queue costs nothing until a prediction is queued; an alias set with
+        // `--log-predictions` (Scorer.logPolicy) may need it at any time.
+        log = config.readOnly ? nil : PredictionQueue(store: store, writer: writer, logger: logger)
+        logEverything = config.logPredictions
+    }
+
+    /// Where the predictions of `scorer` go: the queue when the server logs
+    /// everything or the scored alias has logging on, else nowhere.
+    func logQueue(for scorer: Scorer) -> PredictionQueue? {
+        guard let log, logEverything || scorer.logPolicy.shouldLog(requested: nil) else { return nil }
+        return log
     }
 
     /// Queues the last predictions for the writer (drain).
@@ -62,7 +74,7 @@ extension ServerCore {
                                    inputs: s.inputs ?? [])
         }
         Self.endReply(&out)
-        if let log = predictor.log {
+        if let log = predictor.logQueue(for: scorer) {
             log.enqueue(scorer: scorer, entities: entities, predictions: served.map(\.prediction), time: Clock.nowMicros())
         }
         return out

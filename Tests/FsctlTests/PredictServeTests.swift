@@ -104,4 +104,44 @@ import WireProtocol
         #expect(rows.map { $0["model_version"] } == ["1", "1", "1"])
         #expect(rows.map { Double($0["prediction"]!)! } == [b.entities[0].scores[0], a.entities[1].scores[0], a.entities[2].scores[0]])
     }
+
+    /// Without `--log-predictions`, only an alias set with `--log-predictions`
+    /// logs: `churn@production` does once it is switched on, `churn/1` never does.
+    @Test func anAliasWithLoggingOnLogsWithoutTheServerFlag() throws {
+        let box = try Self.sandbox()
+        let server = try ServerProcess(box)
+        let client = try TestClient(port: server.port)
+        try client.hello()
+        _ = try Self.predict(client, "churn@production", [1, 2])
+        _ = try Self.predict(client, "churn/1", [1])
+        try box.ok("models", "alias", "set", "churn", "production", "1", "--canary", "2:30", "--log-predictions")
+        // The server re-reads an alias at most a second after it changed.
+        Thread.sleep(forTimeInterval: 1.5)
+        let logged = try Self.predict(client, "churn@production", [1, 2, 3])
+        _ = try Self.predict(client, "churn/1", [1, 2])
+        #expect(server.terminate() == 0)
+        let store = try Store.open(at: box.store)
+        let batches = try store.batches().filter { $0.table == "predictions__churn" }
+        #expect(batches.map(\.rows).reduce(0, +) == 3, "\(batches)")
+        try box.write("later.csv", "user_id,event_timestamp\n1,2099-01-01T00:00:00Z\n3,2099-01-01T00:00:00Z\n")
+        try box.ok("export", "--entities", "later.csv", "--features", "predictions__churn:model_version,predictions__churn:prediction",
+                   "--out", "logged.csv")
+        let rows = ScoreTests.csvRows(try box.read("logged.csv"))
+        #expect(rows.map { Int($0["model_version"]!)! } == [Int(logged.entities[0].version), Int(logged.entities[2].version)])
+        #expect(rows.map { Double($0["prediction"]!)! } == [logged.entities[0].scores[0], logged.entities[2].scores[0]])
+    }
+
+    /// A read-only server never logs, whatever the alias says.
+    @Test func aReadOnlyServerDoesNotLog() throws {
+        let box = try Self.sandbox()
+        try box.ok("models", "alias", "set", "churn", "production", "1", "--log-predictions")
+        let server = try ServerProcess(box, ["--read-only"])
+        let client = try TestClient(port: server.port)
+        try client.hello()
+        let reply = try Self.predict(client, "churn@production", [1, 2])
+        #expect(reply.entities.count == 2)
+        #expect(server.terminate() == 0)
+        let store = try Store.open(at: box.store)
+        #expect(try store.batches().filter { $0.table == "predictions__churn" }.isEmpty)
+    }
 }
