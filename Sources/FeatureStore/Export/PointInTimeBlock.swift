@@ -38,12 +38,17 @@ final class PointInTimeBlock: @unchecked Sendable {
 /// of the export's CPU, against 9 % for decoding from this buffer in row
 /// order (random reads whose misses overlap, see `decode`).
 struct PointInTimeEvents {
+    /// Where a row's event is in ``bytes``; length 0: no event (nulls).
+    struct Span {
+        var start: Int
+        var length: Int
+        static let none = Span(start: 0, length: 0)
+    }
+
     /// The chosen events' values.
     var bytes: [UInt8] = []
-    /// Per row: where its event starts in ``bytes`` (meaningless when its length is 0).
-    var start: [Int]
-    /// Per row: its event's length; 0: no event (nulls).
-    var length: [UInt32]
+    /// Per row (block order): its event.
+    var spans: [Span]
     /// Rows that found an event.
     var matched = 0
 
@@ -52,8 +57,8 @@ struct PointInTimeEvents {
     func withValues<R>(_ rows: Range<Int>, _ body: ([UnsafeRawBufferPointer?]) -> R) -> R {
         bytes.withUnsafeBytes { bytes in
             let values = rows.map { r -> UnsafeRawBufferPointer? in
-                let n = Int(length[r])
-                return n == 0 ? nil : UnsafeRawBufferPointer(rebasing: bytes[start[r]..<start[r] + n])
+                let span = spans[r]
+                return span.length == 0 ? nil : UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.start + span.length])
             }
             return body(values)
         }
@@ -134,15 +139,22 @@ struct PointInTimeWalker {
         let fixed = table.fixedKeyBytes != nil
         let keyBytes = keys.keyBytes, keyStart = keys.keyStart, entries = keys.entries
         // 3. Walk.
-        // Not zeroed: only matched rows' entries are written and read.
-        var start = [Int](unsafeUninitializedCapacity: n) { _, count in count = n }
-        var length = [UInt32](repeating: 0, count: n)
+        // Per sorted entry (walk order, written in sequence): its event. They
+        // go to their rows in a pass of their own after the walk: written
+        // here, in row order, each was a cache miss the walk waited for.
+        var chosen = [PointInTimeEvents.Span](repeating: .none, count: entries.count)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(n * 64)
+        // Room for ~128 bytes per row: no regrowth, which copies, for typical
+        // rows (untouched capacity costs no memory).
+        bytes.reserveCapacity(n * 128)
         var lastCopied: UnsafeRawPointer?
         var lastStart = 0
         var matched = 0
         var walked = 0
+        // The map page under the cursor: when it changes, it and the next one
+        // are prefetched (`prefetchKeyPage`), so that the walk does not wait
+        // for each node's cache miss in turn.
+        var lastPage: UInt = 0
         let releaseEvery = options.releaseMapEvery
         let ttl = table.ttlMicros
         let createdBeforeEntity = options.createdBeforeEntity
@@ -191,9 +203,11 @@ struct PointInTimeWalker {
                             while positioned && Self.compare(c.key, tb) < 0 {
                                 if steps == 16 { positioned = try c.seek(atLeast: tb); break }
                                 positioned = try c.next()
+                                if positioned, c.keyPage != lastPage { c.prefetchKeyPage(previous: lastPage); lastPage = c.keyPage }
                                 steps += 1
                             }
                         }
+                        if positioned, c.keyPage != lastPage { c.prefetchKeyPage(previous: lastPage); lastPage = c.keyPage }
                         // (not positioned: the log has no key after an earlier
                         // target, so none after this one either.)
                         var candidate: (event: Int64, value: UnsafeRawBufferPointer)?
@@ -223,20 +237,20 @@ struct PointInTimeWalker {
                                 }
                                 walked += key.count + c.value.count
                                 positioned = try c.next()
+                                if positioned, c.keyPage != lastPage { c.prefetchKeyPage(previous: lastPage); lastPage = c.keyPage }
                             }
                             if let candidate {
                                 // ttl > 0: event_ts ≥ t − ttl (inclusive); ttl 0: no lower bound.
                                 let (low, overflow) = t.subtractingReportingOverflow(ttl)
                                 if ttl <= 0 || overflow || candidate.event >= low {
-                                    let value = candidate.value, row = Int(entries[k].row)
+                                    let value = candidate.value
                                     if value.baseAddress != lastCopied {
                                         // One copy per event, shared by its entity's later rows.
                                         lastCopied = value.baseAddress
                                         lastStart = bytes.count
                                         bytes.append(contentsOf: value)
                                     }
-                                    start[row] = lastStart
-                                    length[row] = UInt32(truncatingIfNeeded: value.count)
+                                    chosen[k] = PointInTimeEvents.Span(start: lastStart, length: value.count)
                                     matched += 1
                                 }
                             }
@@ -246,7 +260,16 @@ struct PointInTimeWalker {
                 }
             }
         }
-        var result = PointInTimeEvents(bytes: bytes, start: start, length: length)
+        // To row order, in a tight loop of its own: the scattered writes' misses overlap.
+        var spans = [PointInTimeEvents.Span](repeating: .none, count: n)
+        spans.withUnsafeMutableBufferPointer { spans in
+            chosen.withUnsafeBufferPointer { chosen in
+                entries.withUnsafeBufferPointer { entries in
+                    for k in 0..<entries.count where chosen[k].length != 0 { spans[Int(entries[k].row)] = chosen[k] }
+                }
+            }
+        }
+        var result = PointInTimeEvents(bytes: bytes, spans: spans)
         result.matched = matched
         return result
     }
@@ -311,7 +334,8 @@ struct PointInTimeWalker {
         for shift in stride(from: UInt64(0), to: 64, by: 8) where ((andLo ^ orLo) >> shift) & 0xFF != 0 { passes.append((false, shift)) }
         for shift in stride(from: UInt64(0), to: 64, by: 8) where ((andHi ^ orHi) >> shift) & 0xFF != 0 { passes.append((true, shift)) }
         if !passes.isEmpty {
-            var other = entries
+            // Scratch of the same size (not a copy of `entries`: every pass overwrites it).
+            var other = [Entry](unsafeUninitializedCapacity: n) { _, count in count = n }
             var counts = [Int](repeating: 0, count: 256)
             for pass in passes {
                 entries.withUnsafeBufferPointer { from in

@@ -47,14 +47,17 @@ extension Store {
         let file = try EntityFile(path: path, format: format,
                                   types: try entityColumnTypes(refs: refs, services: services,
                                                                timestampColumn: options.timestampColumn))
-        let hashing = BackgroundTask { try FileHash.sha256(path) }
+        // Threads of their own (not the dispatch pool, which on Linux runs a
+        // new task only when a worker is free: the entity file's hash and the
+        // reader then ran one after the other, with a core idle).
+        let hashing = ThreadTask { try FileHash.sha256(path) }
         defer { _ = try? hashing.wait() }
 
         enum Message { case header([Field]), batch(RecordBatch), end, abort }
         let channel = BoundedChannel<Message>(capacity: 2)
         let temporary = output + ".tmp-\(getpid())"
         // The writer returns the CSV output's SHA-256, hashed as written (nil: hash the file).
-        let writer = BackgroundTask { () throws -> String? in
+        let writer = ThreadTask(inline: false) { () throws -> String? in
             do {
                 // CSV (SPEC 7's format) or Parquet (snappy, µs UTC timestamps), by extension.
                 var csv: CSVWriter?
@@ -114,6 +117,7 @@ extension Store {
                 throw error
             }
         }
+        if !writer.started { _ = try writer.wait() }   // throws: no thread
         var ended = false
         defer { if !ended { _ = channel.send(.abort); _ = try? writer.wait() } }
 

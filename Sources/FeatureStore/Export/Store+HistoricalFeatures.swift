@@ -54,7 +54,7 @@ extension Store {
         enum Message { case batch(RecordBatch), end, failed(any Error) }
         let channel = BoundedChannel<Message>(capacity: 4)
         nonisolated(unsafe) let source = entities
-        let reader = BackgroundTask { () -> Void in
+        let reader = ThreadTask(inline: false) { () -> Void in
             do {
                 while let batch = try source.next() {
                     guard channel.send(.batch(batch)) else { return }
@@ -64,6 +64,7 @@ extension Store {
                 _ = channel.send(.failed(error))
             }
         }
+        if !reader.started { try reader.wait() }   // throws: no thread
         defer {
             channel.close()
             _ = try? reader.wait()
