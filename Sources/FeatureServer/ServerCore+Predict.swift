@@ -84,7 +84,7 @@ extension ServerCore {
     /// each value converted to the key's type (int64 → int32 when it fits).
     static func entities(of request: PredictRequest, for scorer: Scorer) throws -> [[Value]] {
         let keys = scorer.joinKeys
-        let names = keys.map(\.name).joined(separator: ", ")
+        var names: String { keys.map(\.name).joined(separator: ", ") }   // only for error messages
         var position = [Int](repeating: -1, count: keys.count)
         for (j, name) in request.keyNames.enumerated() {
             guard let i = keys.firstIndex(where: { $0.name == name }) else {

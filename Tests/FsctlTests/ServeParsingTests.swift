@@ -28,6 +28,9 @@ import Testing
         #expect(throws: (any Error).self) { _ = try FSCtl.parseAsRoot(["serve", "--tls-cert", "c.pem"]) }
         #expect(throws: (any Error).self) { _ = try FSCtl.parseAsRoot(["serve", "--max-in-flight", "0"]) }
         #expect(throws: (any Error).self) { _ = try FSCtl.parseAsRoot(["serve", "--port", "70000"]) }
+        // Logging predictions writes to the store.
+        #expect(throws: (any Error).self) { _ = try FSCtl.parseAsRoot(["serve", "--log-predictions", "--read-only"]) }
+        #expect((try? FSCtl.parseAsRoot(["serve", "--log-predictions"]) as? ServeCommand)?.logPredictions == true)
     }
 
     @Test func tokenScopes() throws {

@@ -44,6 +44,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -488,7 +489,9 @@ static void *run_open_loop_worker(void *arg) {
         size_t n;
         while (!(n = fs_frame(in.p + start, in.len - start))) {
             if (received == __atomic_load_n(&o.sent, __ATOMIC_ACQUIRE) && __atomic_load_n(&o.done_sending, __ATOMIC_ACQUIRE)) goto out;
-            fill(o.fd, &in, &start);
+            /* Wait for bytes at most 20 ms, then look again: the sender may have finished meanwhile. */
+            struct pollfd pfd = {.fd = o.fd, .events = POLLIN};
+            if (poll(&pfd, 1, 20) > 0) fill(o.fd, &in, &start);
         }
         uint64_t now = now_ns();
         w->missing += fs_parse_predict(in.p + start, n, (uint32_t)opt.batch);
