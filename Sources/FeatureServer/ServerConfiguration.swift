@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable {
     public var threads = System.coreCount
     /// Seconds to wait for in-flight requests on SIGTERM before closing anyway.
     public var drainTimeoutSeconds = 10
+    /// A connection with no request for this many seconds (and nothing in
+    /// flight) is closed; nil or 0: never.
+    public var idleTimeoutSeconds: Int? = 300
 
     /// A configuration for the store at `storePath` with the defaults above.
     public init(storePath: String) { self.storePath = storePath }

@@ -59,12 +59,16 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Event-loop threads (default: one per core).", valueName: "n"))
     var threads: Int?
 
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Close a connection after this many seconds without a request (0: never).", valueName: "seconds"))
+    var idleTimeout = 300
+
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         for (name, value) in [("--max-connections", maxConnections), ("--max-frame-bytes", maxFrameBytes),
                               ("--max-entities", maxEntities), ("--max-rows", maxRows), ("--max-in-flight", maxInFlight)] {
             guard value > 0 else { throw ValidationError("\(name) must be positive") }
         }
+        guard idleTimeout >= 0 else { throw ValidationError("--idle-timeout must be 0 (never) or positive") }
         guard maxFrameBytes <= Int(UInt32.max) else { throw ValidationError("--max-frame-bytes is at most \(UInt32.max)") }
         guard (0...65535).contains(port), (0...65535).contains(httpPort ?? 0) else { throw ValidationError("ports are 0...65535") }
     }
@@ -84,6 +88,7 @@ struct ServeCommand: ParsableCommand {
         config.maxRows = maxRows
         config.maxInFlight = maxInFlight
         if let threads { config.threads = max(1, threads) }
+        config.idleTimeoutSeconds = idleTimeout
         var logger = Logger(label: "fsctl.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = global.quiet ? .warning : .info
         let server = try FeatureServer.start(config, logger: logger)
