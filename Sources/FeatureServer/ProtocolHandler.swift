@@ -24,6 +24,8 @@ final class ProtocolHandler: ChannelDuplexHandler {
     /// When the last request arrived or the last reply went out (the event loop's clock).
     private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var idleCheck: Scheduled<Void>?
+    /// When the pending idle check was due.
+    private var idleDeadline = NIODeadline.uptimeNanoseconds(0)
 
     init(core: ServerCore, tls: Bool) {
         self.core = core
@@ -55,8 +57,13 @@ final class ProtocolHandler: ChannelDuplexHandler {
     private func scheduleIdleCheck(context: ChannelHandlerContext) {
         guard let seconds = core.config.idleTimeoutSeconds, seconds > 0 else { return }
         let timeout = TimeAmount.seconds(Int64(seconds))
+        scheduleIdleCheck(context: context, at: lastActivity + timeout, timeout: timeout)
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext, at deadline: NIODeadline, timeout: TimeAmount) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        idleCheck = context.eventLoop.scheduleTask(deadline: lastActivity + timeout) {
+        idleDeadline = deadline
+        idleCheck = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, context) = loopBound.value
             handler.idleCheckFired(context: context, timeout: timeout)
         }
@@ -67,6 +74,13 @@ final class ProtocolHandler: ChannelDuplexHandler {
         guard context.channel.isActive else { return }
         let now = context.eventLoop.now
         if now >= lastActivity + timeout && machine.inFlight == 0 {
+            if now - idleDeadline > .seconds(1) {
+                // The check ran late: this event loop (or process) was stalled, and a
+                // request may be waiting unread in the socket. Look again once the
+                // loop has had a turn to read it, rather than close a busy client.
+                scheduleIdleCheck(context: context, at: now + .milliseconds(200), timeout: timeout)
+                return
+            }
             core.logger.debug("closing a connection idle for \(timeout.nanoseconds / 1_000_000_000) s")
             machine.idleTimedOut()
             context.close(promise: nil)
