@@ -158,4 +158,15 @@ struct ConnectionStateMachine: Sendable {
     mutating func decodingFailed() {
         state = .closed
     }
+
+    /// The connection's token was revoked: the error reply at hand is the last
+    /// frame; the connection closes once nothing is in flight.
+    mutating func tokenRevoked() {
+        state = .closed
+    }
+
+    /// No request for the idle timeout and nothing in flight: the handler closes.
+    mutating func idleTimedOut() {
+        state = .closed
+    }
 }

@@ -1,4 +1,5 @@
 import FeatureStore
+import NIOCore
 import NIOConcurrencyHelpers
 import Tabular
 import WireProtocol
@@ -10,6 +11,8 @@ final class PreparedList: Sendable {
     let selection: FeatureSelection
     let columns: FeatureListColumns
     let featureTypes: [WireType]
+    /// `count` and type descriptors of the features, as a GET_ONLINE reply carries them.
+    let typesBytes: [UInt8]
     let query: OnlineQuery
     let generation: UInt64
 
@@ -25,6 +28,10 @@ final class PreparedList: Sendable {
         }
         columns = FeatureListColumns(joinKeys: keys, features: features)
         featureTypes = features.map(\.type)
+        var types = ByteBuffer()
+        types.writeWireCount(featureTypes.count)
+        for t in featureTypes { types.writeWireType(t) }
+        typesBytes = Array(types.readableBytesView)
     }
 }
 
@@ -48,12 +55,26 @@ final class PreparedLists: Sendable {
         self.capacity = capacity
     }
 
+    /// The list for `selection` as prepared last (prepared now when new),
+    /// without checking the catalog generation: for callers that check it in
+    /// their own read transaction (``OnlineQuery/read(entities:at:into:requiring:)``).
+    func prepare(_ selection: FeatureSelection) throws -> PreparedList {
+        if let existing = state.withLockedValue({ s in s.bySelection[selection].flatMap { s.byId[$0] } }) { return existing }
+        return try prepareNow(selection)
+    }
+
     /// The list for `selection` (prepared now when new or stale).
     func prepare(_ selection: FeatureSelection, generation: UInt64) throws -> PreparedList {
         let existing = state.withLockedValue { s in s.bySelection[selection].flatMap { s.byId[$0] } }
         if let existing, existing.generation == generation { return existing }
+        return try prepareNow(selection)
+    }
+
+    private func prepareNow(_ selection: FeatureSelection) throws -> PreparedList {
         let query = try store.onlineQuery(refs: selection.refs, services: selection.services,
                                           fullFeatureNames: selection.fullFeatureNames)
+        // Stamped with the generation its catalog was read at (not the caller's, which may be older).
+        let generation = query.catalogGeneration
         return try state.withLockedValue { s -> PreparedList in
             // Same selection, new generation, changed columns: a new id, so holders of the old one learn it is stale.
             if let id = s.bySelection[selection], let old = s.byId[id] {
@@ -75,11 +96,18 @@ final class PreparedLists: Sendable {
         }
     }
 
-    /// The list with `id`, re-resolved when the catalog moved on; stale when its columns changed.
-    func list(_ id: UInt32, generation: UInt64) throws -> PreparedList {
+    /// The list with `id` as prepared last, without checking the catalog
+    /// generation (see ``prepare(_:)``).
+    func list(_ id: UInt32) throws -> PreparedList {
         guard let list = state.withLockedValue({ $0.byId[id] }) else {
             throw WireError(.unknownFeatureList, "unknown feature list \(id) (prepare it again; ids do not survive a server restart)")
         }
+        return list
+    }
+
+    /// The list with `id`, re-resolved when the catalog moved on; stale when its columns changed.
+    func list(_ id: UInt32, generation: UInt64) throws -> PreparedList {
+        let list = try list(id)
         if list.generation == generation { return list }
         let fresh: PreparedList
         do {

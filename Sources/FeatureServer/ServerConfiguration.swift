@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     public var logPredictions = false
     /// PREDICT re-resolves a model ref (alias moves, new versions) at most this often.
     public var modelRefreshSeconds = 1.0
+    /// A connection with no request for this many seconds (and nothing in
+    /// flight) is closed; nil or 0: never.
+    public var idleTimeoutSeconds: Int? = 300
 
     /// A configuration for the store at `storePath` with the defaults above.
     public init(storePath: String) { self.storePath = storePath }

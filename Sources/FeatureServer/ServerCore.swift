@@ -29,7 +29,6 @@ final class ServerCore: Sendable {
     static let serverName = "featurestore/1"
 
     struct Counters {
-        var requests: UInt64 = 0
         var connections = 0
         var draining = false
     }
@@ -67,12 +66,6 @@ final class ServerCore: Sendable {
         metrics.connections.decrement()
     }
 
-    /// Counts an answered request.
-    func answered(_ opcode: Opcode, _ code: ErrorCode?, since start: NIODeadline) {
-        counters.withLockedValue { $0.requests &+= 1 }
-        metrics.record(opcode, code, nanoseconds: (NIODeadline.now() - start).nanoseconds)
-    }
-
     // MARK: Replies
 
     /// A whole reply frame (header + `message`) in one buffer.
@@ -107,13 +100,14 @@ final class ServerCore: Sendable {
 
     /// HELLO: the version and the token. Returns the reply and the scope, or an
     /// error reply (and its code) that closes the connection.
-    func hello(_ frame: Frame, tls: Bool, allocator: ByteBufferAllocator) -> (reply: ByteBuffer, scope: WireScope?, error: ErrorCode?) {
+    func hello(_ frame: Frame, tls: Bool, allocator: ByteBufferAllocator)
+        -> (reply: ByteBuffer, scope: WireScope?, credential: TokenBook.Credential?, error: ErrorCode?) {
         do {
             let hello = try Hello.decode(frame.payload)
             guard hello.minVersion <= ProtocolVersion.current, ProtocolVersion.current <= hello.maxVersion else {
                 throw WireError(.unsupportedVersion, "this server speaks protocol version \(ProtocolVersion.current); the client asked for \(hello.minVersion)...\(hello.maxVersion)")
             }
-            let scope = try authenticate(hello.token)
+            let (scope, credential) = try authenticateSession(hello.token)
             var flags: HelloReply.ServerFlags = []
             if config.authRequired { flags.insert(.authRequired) }
             if config.readOnly { flags.insert(.readOnly) }
@@ -122,28 +116,47 @@ final class ServerCore: Sendable {
                                    serverFlags: flags, maxFrameBytes: UInt32(config.maxFrameBytes),
                                    maxEntities: UInt32(config.maxEntities), maxRows: UInt32(config.maxRows),
                                    maxInFlight: UInt32(config.maxInFlight))
-            return (Self.reply(reply, to: frame.requestId, allocator: allocator), scope, nil)
+            return (Self.reply(reply, to: frame.requestId, allocator: allocator), scope, credential, nil)
         } catch {
             var e = WireConversion.wireError(error)
             e.requestId = frame.requestId
             e.opcode = .hello
-            return (Self.errorFrame(e, allocator: allocator), nil, e.code)
+            return (Self.errorFrame(e, allocator: allocator), nil, nil, e.code)
         }
     }
 
     /// The scope a token grants (no token: admin unless auth is required).
     func authenticate(_ token: String?) throws -> WireScope {
+        try authenticateSession(token).scope
+    }
+
+    /// The scope a token grants, and the credential a connection keeps to
+    /// re-check per request that the token was not revoked meanwhile.
+    func authenticateSession(_ token: String?) throws -> (scope: WireScope, credential: TokenBook.Credential?) {
         guard let token else {
             if config.authRequired { throw WireError(.unauthenticated, "this server requires a token (HELLO carried none)") }
-            return .admin
+            return (.admin, nil)
         }
-        guard let book = tokens, let record = try book.authenticate(token) else {
+        guard let book = tokens, let (record, credential) = try book.authenticateForSession(token) else {
             throw WireError(.unauthenticated, "unknown or revoked token")
         }
         switch record.scope {
-        case .read: return .read
-        case .write: return .write
-        case .admin: return .admin
+        case .read: return (.read, credential)
+        case .write: return (.write, credential)
+        case .admin: return (.admin, credential)
+        }
+    }
+
+    static let revokedMessage = "the token of this connection was revoked (the connection is closed; connect again with a valid token)"
+
+    /// Refuses the request (and marks the session for closing) when the
+    /// connection's token was revoked since it authenticated. GET_ONLINE checks
+    /// inside its lookup transaction instead; this costs a read transaction.
+    func checkToken(_ session: inout SessionCache) throws {
+        guard let credential = session.credential else { return }
+        if try !credential.isValid() {
+            session.revoked = true
+            throw WireError(.unauthenticated, Self.revokedMessage)
         }
     }
 
@@ -151,11 +164,13 @@ final class ServerCore: Sendable {
 
     /// Runs a synchronous (read) operation; returns the reply frame.
     func handleRead(_ frame: Frame, session: inout SessionCache, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        if frame.opcode != .getOnline && frame.opcode != .auth { try checkToken(&session) }
         switch frame.opcode {
         case .auth:
             let auth = try Auth.decode(frame.payload)
-            let scope = try authenticate(auth.token)
+            let (scope, credential) = try authenticateSession(auth.token)
             session.scopeChange = scope
+            session.credential = credential
             return Self.reply(AuthReply(scope: scope), to: frame.requestId, allocator: allocator)
         case .health:
             _ = try HealthRequest.decode(frame.payload)
@@ -180,7 +195,7 @@ final class ServerCore: Sendable {
         let info = try store.environment.info()
         let c = counters.withLockedValue { $0 }
         return HealthReply(draining: c.draining, uptimeMs: UInt64(max(0, (Clock.nowMicros() - startedAtMicros) / 1000)),
-                           connections: UInt32(c.connections), requests: c.requests,
+                           connections: UInt32(c.connections), requests: metrics.totals().requests,
                            mapSizeBytes: UInt64(info.mapSize), mapUsedBytes: UInt64(info.usedBytes),
                            readersUsed: UInt32(info.readersUsed), readersMax: UInt32(info.maxReaders))
     }
@@ -203,29 +218,27 @@ final class ServerCore: Sendable {
         return CatalogReply(entities: entities, tables: tables, services: services)
     }
 
-    /// GET_ONLINE: one read transaction for all entities, cells written straight into the reply.
+    /// GET_ONLINE: one read transaction for all entities, which also checks the
+    /// catalog generation and the connection's token; cells written straight into the reply.
     func getOnline(_ frame: Frame, session: inout SessionCache, allocator: ByteBufferAllocator) throws -> ByteBuffer {
         var payload = frame.payload
         let head = try GetOnlineRequest.readHead(from: &payload)
-        let generation = try store.catalogGeneration()
-        let list: PreparedList
+        var list: PreparedList
         let described: Bool
         switch head.target {
         case .list(let id):
-            list = try lists.list(id, generation: generation)
+            list = try lists.list(id)
             described = false
         case .selection(let s):
-            list = try lists.prepare(s, generation: generation)
+            list = try lists.prepare(s)
             described = true
         }
         let n = head.entityCount
         guard n <= config.maxEntities else {
             throw WireError(.limitExceeded, "\(n) entities in one request; the limit is \(config.maxEntities)")
         }
-        let k = list.columns.joinKeys.count
-        guard head.keyCount == k else {
-            throw WireError(.invalidArgument, "feature list \(list.id) has \(k) join key(s) (\(list.columns.joinKeys.map(\.name).joined(separator: ", "))); the request gave \(head.keyCount) per entity")
-        }
+        let k = head.keyCount
+        try Self.checkKeyCount(list, k)
         // Keys decoded straight into the connection's reusable rows (no allocation once warm for integer keys).
         if session.entities.count != n || session.entities.first?.count != k {
             session.entities = Array(repeating: Array(repeating: Value.int64(0), count: k), count: n)
@@ -238,41 +251,76 @@ final class ServerCore: Sendable {
         guard payload.readableBytes == 0 else {
             throw WireError(.malformed, "GET_ONLINE: \(payload.readableBytes) trailing byte(s) after the keys")
         }
-        let request = (at: head.at, entityCount: n)
-        var result = session.results.removeValue(forKey: list.id) ?? list.query.emptyResult()
-        do {
-            try list.query.read(entities: session.entities, at: request.at, into: &result)
-        } catch let e as FeatureStoreError where e.kind == .conflict {
-            // A schema version applied between the generation check and the read: prepare again once.
-            let fresh = try lists.list(list.id, generation: try store.catalogGeneration())
-            result = fresh.query.emptyResult()
-            try fresh.query.read(entities: session.entities, at: request.at, into: &result)
+        var result: OnlineFeatures
+        if session.lastListId == list.id, let last = session.lastResult.take() {
+            result = last
+        } else {
+            result = list.query.emptyResult()
         }
-        var out = allocator.buffer(capacity: 64 + n * list.featureTypes.count * 24)
-        Self.beginReply(.getOnline, frame.requestId, into: &out)
-        out.writeGetOnlineReplyHead(listId: list.id, description: described ? list.columns : nil, entityCount: n,
-                                    types: list.featureTypes)
-        var hits = 0, misses = 0, stale = 0
-        for c in k..<result.columns.count {
-            let column = result.columns[c]
-            for r in 0..<n {
-                let status = WireConversion.wireStatus(column.statuses[r])
-                switch status {
-                case .present, .nullValue: hits += 1
-                case .notFound: misses += 1
-                case .outsideMaxAge: stale += 1
+        var attempts = 0
+        lookup: while true {
+            switch try list.query.read(entities: session.entities, at: head.at, into: &result, requiring: session.credential,
+                                       checks: &session.checks) {
+            case .done:
+                break lookup
+            case .tokenRevoked:
+                session.revoked = true
+                throw WireError(.unauthenticated, Self.revokedMessage)
+            case .catalogChanged(let generation):
+                // The catalog moved since the list was prepared: prepare it again (stale when its columns changed).
+                attempts += 1
+                guard attempts < 8 else { throw WireError(.conflict, "the catalog kept changing during the lookup; try again") }
+                switch head.target {
+                case .list(let id): list = try lists.list(id, generation: generation)
+                case .selection(let s): list = try lists.prepare(s, generation: generation)
                 }
-                out.writeWireCell(status, eventTimestamp: column.eventTimestamps[r],
-                                  value: column.values[r].map(WireConversion.wireValue))
+                try Self.checkKeyCount(list, k)
+                result = list.query.emptyResult()
             }
         }
-        Self.endReply(&out)
-        session.results[list.id] = result
-        if session.results.count > 16 { session.results.removeAll() }
-        if hits > 0 { metrics.hits.increment(by: Int64(hits)) }
-        if misses > 0 { metrics.misses.increment(by: Int64(misses)) }
-        if stale > 0 { metrics.stale.increment(by: Int64(stale)) }
+        // The whole reply frame is built in the connection's scratch bytes, then
+        // copied into the outbound buffer at once: a ByteBuffer write costs a
+        // uniqueness and an exclusivity check each, and a reply has 3 per cell.
+        var hits = 0, misses = 0, stale = 0
+        session.scratch.removeAll(keepingCapacity: true)
+        session.scratch.appendReplyHeader(.getOnline, requestId: frame.requestId)
+        if described {
+            var head = allocator.buffer(capacity: 256)
+            head.writeGetOnlineReplyHead(listId: list.id, description: list.columns, entityCount: n, types: list.featureTypes)
+            session.scratch.append(contentsOf: head.readableBytesView)
+        } else {
+            session.scratch.appendBigEndian(list.id)
+            session.scratch.append(0)
+            session.scratch.appendBigEndian(UInt32(n))
+            session.scratch.append(contentsOf: list.typesBytes)
+        }
+        result.columns.withUnsafeBufferPointer { columns in
+            for c in k..<columns.count {
+                for r in 0..<n {
+                    let status = columns[c].statuses[r]
+                    switch status {
+                    case .present, .nullValue: hits += 1
+                    case .notFound: misses += 1
+                    case .outsideMaxAge: stale += 1
+                    }
+                    session.scratch.appendOnlineCell(status, eventTimestamp: columns[c].eventTimestamps[r], value: columns[c].values[r])
+                }
+            }
+        }
+        session.scratch.patchFrameLength()
+        var out = allocator.buffer(capacity: session.scratch.count)
+        out.writeBytes(session.scratch)
+        session.lastListId = list.id
+        session.lastResult = result
+        session.lookups = (hits, misses, stale)
         return out
+    }
+
+    static func checkKeyCount(_ list: PreparedList, _ k: Int) throws {
+        let joinKeys = list.columns.joinKeys
+        guard joinKeys.count == k else {
+            throw WireError(.invalidArgument, "feature list \(list.id) has \(joinKeys.count) join key(s) (\(joinKeys.map(\.name).joined(separator: ", "))); the request gave \(k) per entity")
+        }
     }
 
     // MARK: Writes
@@ -325,11 +373,23 @@ final class ServerCore: Sendable {
     }
 }
 
-/// Per-connection reusable state of the read path: the entity rows and the
-/// last result of each list, so a warm lookup reuses their storage.
+/// Per-connection state of the read path: the entity rows and the last
+/// result (reused by the next lookup of the same list, so a warm lookup
+/// allocates nothing), the token to re-check, and what the handler must apply.
 struct SessionCache {
     var entities: [[Value]] = []
-    var results: [UInt32: OnlineFeatures] = [:]
+    var lastListId: UInt32 = 0
+    var lastResult: OnlineFeatures?
+    /// The token the connection authenticated with (nil: none given).
+    var credential: TokenBook.Credential?
+    /// What the lookups verified at which snapshot (catalog generation, token).
+    var checks = LookupChecks()
     /// Set by AUTH for the handler to apply.
     var scopeChange: WireScope?
+    /// Set when the token was found revoked: the handler closes the connection after the error reply.
+    var revoked = false
+    /// Reused bytes of the reply being built.
+    var scratch: [UInt8] = []
+    /// Hits, misses and stale cells of the last GET_ONLINE, for the loop's stats.
+    var lookups: (hits: Int, misses: Int, stale: Int) = (0, 0, 0)
 }

@@ -125,3 +125,56 @@ enum WireConversion {
         return out
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends `x` big-endian.
+    @inline(__always)
+    mutating func appendBigEndian<T: FixedWidthInteger>(_ x: T) {
+        Swift.withUnsafeBytes(of: x.bigEndian) { append(contentsOf: $0) }
+    }
+
+    /// Appends a reply frame header with length 0 (set by ``patchFrameLength()``).
+    @inline(__always)
+    mutating func appendReplyHeader(_ opcode: Opcode, requestId: UInt32) {
+        appendBigEndian(UInt32(0))
+        appendBigEndian(opcode.rawValue)
+        appendBigEndian(FrameFlags.reply.rawValue)
+        appendBigEndian(requestId)
+    }
+
+    /// Sets the length of the frame that starts at byte 0 and ends here.
+    @inline(__always)
+    mutating func patchFrameLength() {
+        let length = UInt32(count - Frame.headerBytes)
+        self[0] = UInt8(truncatingIfNeeded: length >> 24)
+        self[1] = UInt8(truncatingIfNeeded: length >> 16)
+        self[2] = UInt8(truncatingIfNeeded: length >> 8)
+        self[3] = UInt8(truncatingIfNeeded: length)
+    }
+
+    /// Appends one GET_ONLINE cell straight from the store's value (the bytes
+    /// ``ByteBuffer/writeWireCell(_:eventTimestamp:value:)`` writes for the
+    /// equivalent ``WireValue``): status, event timestamp unless NOT_FOUND, value when PRESENT.
+    @inline(__always)
+    mutating func appendOnlineCell(_ status: FeatureStatus, eventTimestamp: Int64?, value: Value?) {
+        let wire = WireConversion.wireStatus(status)
+        append(wire.rawValue)
+        if wire != .notFound { appendBigEndian(eventTimestamp ?? 0) }
+        guard wire == .present, let value else { return }
+        switch value {
+        case .bool(let b): append(b ? 1 : 0)
+        case .int32(let x): appendBigEndian(x)
+        case .int64(let x): appendBigEndian(x)
+        case .float32(let x): appendBigEndian(x.bitPattern)
+        case .float64(let x): appendBigEndian(x.bitPattern)
+        case .string(let s):
+            appendBigEndian(UInt32(s.utf8.count))
+            append(contentsOf: s.utf8)
+        case .bytes(let b):
+            appendBigEndian(UInt32(b.count))
+            append(contentsOf: b)
+        case .timestamp(let t): appendBigEndian(t)
+        case .vector(let v): for x in v { appendBigEndian(x.bitPattern) }
+        }
+    }
+}

@@ -17,6 +17,13 @@ public struct Transaction: ~Copyable {
         self.isReadOnly = isReadOnly
     }
 
+    /// The transaction's id (`mdb_txn_id`): in a read transaction, the id of
+    /// the last write transaction committed before its snapshot. Two reads
+    /// with the same id see exactly the same data, so a caller can skip
+    /// re-checking what it verified at that id.
+    @inlinable
+    public var id: Int { Int(mdb_txn_id(handle)) }
+
     // MARK: Reads
 
     /// Calls `body` with the value stored under `key` (nil when absent), zero-copy.

@@ -62,6 +62,8 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("log-predictions"),
           help: "Append every PREDICT's predictions to the feature table predictions__<model> (batched, off the request path).")
     var logPredictions = false
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Close a connection after this many seconds without a request (0: never).", valueName: "seconds"))
+    var idleTimeout = 300
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -69,6 +71,7 @@ struct ServeCommand: ParsableCommand {
                               ("--max-entities", maxEntities), ("--max-rows", maxRows), ("--max-in-flight", maxInFlight)] {
             guard value > 0 else { throw ValidationError("\(name) must be positive") }
         }
+        guard idleTimeout >= 0 else { throw ValidationError("--idle-timeout must be 0 (never) or positive") }
         guard maxFrameBytes <= Int(UInt32.max) else { throw ValidationError("--max-frame-bytes is at most \(UInt32.max)") }
         guard (0...65535).contains(port), (0...65535).contains(httpPort ?? 0) else { throw ValidationError("ports are 0...65535") }
         if logPredictions && readOnly { throw ValidationError("--log-predictions writes to the store; it cannot go with --read-only") }
@@ -90,6 +93,7 @@ struct ServeCommand: ParsableCommand {
         config.maxInFlight = maxInFlight
         if let threads { config.threads = max(1, threads) }
         config.logPredictions = logPredictions
+        config.idleTimeoutSeconds = idleTimeout
         var logger = Logger(label: "fsctl.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = global.quiet ? .warning : .info
         let server = try FeatureServer.start(config, logger: logger)

@@ -22,6 +22,9 @@ import Testing
         #expect(serve.maxRows == 20 && serve.maxInFlight == 2 && serve.threads == 1)
         let defaults = try #require(try FSCtl.parseAsRoot(["serve"]) as? ServeCommand)
         #expect(defaults.host == "127.0.0.1" && defaults.port == 6570 && defaults.httpPort == nil && !defaults.readOnly)
+        #expect(defaults.idleTimeout == 300)
+        #expect(try #require(try FSCtl.parseAsRoot(["serve", "--idle-timeout", "0"]) as? ServeCommand).idleTimeout == 0)
+        #expect(throws: (any Error).self) { _ = try FSCtl.parseAsRoot(["serve", "--idle-timeout", "-1"]) }
     }
 
     @Test func serveRefusesHalfATLSPairAndBadLimits() {

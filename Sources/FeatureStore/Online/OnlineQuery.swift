@@ -79,8 +79,13 @@ public final class OnlineQuery: @unchecked Sendable {
 
     let tables: [TablePlan]
 
-    init(store: Store, catalog: CatalogSnapshot, features: [ResolvedFeature], fullFeatureNames: Bool) throws {
+    /// The catalog generation of the catalog this query was resolved from
+    /// (``Store/catalogGeneration()``), read in the same transaction.
+    public let catalogGeneration: UInt64
+
+    init(store: Store, catalog: CatalogSnapshot, generation: UInt64, features: [ResolvedFeature], fullFeatureNames: Bool) throws {
         self.store = store
+        self.catalogGeneration = generation
         self.features = features
         var joinKeys: [JoinKey] = []
         var names: [String] = []
@@ -170,6 +175,15 @@ public final class OnlineQuery: @unchecked Sendable {
     /// per lookup once warm, for numeric features and strings of up to 15
     /// UTF-8 bytes). `result` should come from ``emptyResult()`` or an earlier read.
     public func read(entities: [[Value]], at: Int64? = nil, into result: inout OnlineFeatures) throws {
+        _ = try read(entities: entities, at: at, into: &result) { _ in .done }
+    }
+
+    /// Looks up `entities` into `result` like ``read(entities:at:into:)``, after
+    /// `precheck` passed inside the lookup's own read transaction (before
+    /// anything is read). Returns what `precheck` returned; unless `.done`,
+    /// nothing was read and `result` holds no answer.
+    func read(entities: [[Value]], at: Int64?, into result: inout OnlineFeatures,
+              precheck: (borrowing Transaction) throws -> CheckedLookup) throws -> CheckedLookup {
         for (row, entity) in entities.enumerated() where entity.count != joinKeys.count {
             throw FeatureStoreError.invalid("entity \(row + 1): expected \(joinKeys.count) join key value(s) (\(joinKeys.map(\.name).joined(separator: ", "))), got \(entity.count)")
         }
@@ -178,6 +192,7 @@ public final class OnlineQuery: @unchecked Sendable {
         let rows = entities.count
         let keyCount = joinKeys.count
         let online = store.db.online
+        var outcome = CheckedLookup.done
         try result.columns.withUnsafeMutableBufferPointer { columns in
             for c in columns.indices { columns[c].resize(rows) }
             for k in 0..<keyCount {
@@ -190,6 +205,8 @@ public final class OnlineQuery: @unchecked Sendable {
             // The key is built on the stack: 1 format byte, 4 of table id, the entity key.
             try withUnsafeTemporaryAllocation(byteCount: Self.keyCapacity, alignment: 8) { key in
                 try store.environment.read { txn in
+                    outcome = try precheck(txn)
+                    guard outcome == .done else { return }
                     for plan in tables {
                         for row in 0..<rows {
                             let length = try Self.encodeKey(entities[row], plan: plan, joinKeys: joinKeys, row: row, into: key)
@@ -207,6 +224,7 @@ public final class OnlineQuery: @unchecked Sendable {
                 }
             }
         }
+        return outcome
     }
 
     /// LMDB's key limit (511) rounded up: room for any valid online key.
@@ -319,10 +337,12 @@ public final class OnlineQuery: @unchecked Sendable {
 extension Store {
     /// Prepares an online lookup of `refs` and `services` (resolved now).
     public func onlineQuery(refs: [String], services: [String] = [], fullFeatureNames: Bool = false) throws -> OnlineQuery {
-        let catalog = try catalog()
+        // The catalog and its generation from one snapshot, so the stamp is exact.
+        let (catalog, generation) = try environment.read { txn in (try loadCatalog(txn), try catalogGeneration(txn)) }
         let features = try catalog.resolve(refs: refs, services: services)
         guard !features.isEmpty else { throw FeatureStoreError.invalid("no features requested") }
-        return try OnlineQuery(store: self, catalog: catalog, features: features, fullFeatureNames: fullFeatureNames)
+        return try OnlineQuery(store: self, catalog: catalog, generation: generation, features: features,
+                               fullFeatureNames: fullFeatureNames)
     }
 
     /// Online lookup with join-key values as text (command line, HTTP), parsed

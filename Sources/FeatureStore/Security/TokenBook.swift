@@ -118,6 +118,33 @@ public struct TokenBook: Sendable {
         return try JSONDecoder().decode(TokenRecord.self, from: Data(bytes))
     }
 
+    /// What a holder of an authenticated connection keeps to re-check, per
+    /// request, that its token was not revoked meanwhile (by this or another
+    /// process): the token's digest, never the token.
+    public struct Credential: Sendable {
+        let book: TokenBook
+        let digest: [UInt8]
+        /// The id of the token (as `fsctl tokens list` shows it).
+        public var id: String { String(TokenBook.hex(digest).prefix(12)) }
+
+        /// True while the token is in the book: one `mdb_get` in `txn`.
+        public func isValid(in txn: borrowing Transaction) throws -> Bool {
+            try digest.withUnsafeBytes { key in try txn.withValue(forKey: key, in: book.database) { $0 != nil } }
+        }
+
+        /// True while the token is in the book (in a read transaction of its own).
+        public func isValid() throws -> Bool {
+            try book.environment.read { txn in try isValid(in: txn) }
+        }
+    }
+
+    /// The record of `token` and the credential to re-check it with, or nil
+    /// when it is not (or no longer) a token of this store.
+    public func authenticateForSession(_ token: String) throws -> (record: TokenRecord, credential: Credential)? {
+        guard let record = try authenticate(token) else { return nil }
+        return (record, Credential(book: self, digest: Self.digest(token)))
+    }
+
     static func digest(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Array(token.utf8))) }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
