@@ -20,7 +20,9 @@ public struct FeatureSummary: Sendable, Equatable {
     public enum Kind: UInt8, Sendable {
         /// Events of a (day, schema version): only ``count``.
         case events = 0
+        /// Numbers: moments and a quantile sketch.
         case numeric = 1
+        /// Strings and bools: top values.
         case categorical = 2
         /// bytes and vectors: count and nulls.
         case other = 3
@@ -35,16 +37,22 @@ public struct FeatureSummary: Sendable, Equatable {
         }
     }
 
+    /// What the summary holds.
     public let kind: Kind
+    /// Non-null values (events for ``Kind/events``).
     public var count: UInt64 = 0
+    /// Null or absent values.
     public var nulls: UInt64 = 0
+    /// NaN and ±∞ among ``count`` (numbers), left out of moments and sketch.
     public var nonFinite: UInt64 = 0
+    /// count, min, max, mean, M2 of the finite values (numbers).
     public var moments = Moments()
     /// Numbers only.
     public var sketch: QuantileSketch?
     /// Strings and bools only.
     public var top: TopValues?
 
+    /// An empty summary of `kind`.
     public init(kind: Kind) {
         self.kind = kind
         if kind == .numeric { sketch = QuantileSketch() }

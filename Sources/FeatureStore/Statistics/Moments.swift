@@ -13,13 +13,18 @@
 /// m.sampleVariance  // 2
 /// ```
 public struct Moments: Sendable, Equatable {
+    /// Values added.
     public private(set) var count: UInt64 = 0
+    /// The smallest value (+∞ when empty).
     public private(set) var min = Double.infinity
+    /// The largest value (−∞ when empty).
     public private(set) var max = -Double.infinity
+    /// The mean (0 when empty).
     public private(set) var mean = 0.0
     /// Σ (x − mean)².
     public private(set) var m2 = 0.0
 
+    /// No values.
     public init() {}
 
     init(count: UInt64, min: Double, max: Double, mean: Double, m2: Double) {

@@ -54,6 +54,7 @@ public struct QuantileSketch: Sendable, Equatable {
     /// Values added (zeros included).
     public var count: UInt64 { zeroCount + positive.total + negative.total }
 
+    /// Whether no value was added.
     public var isEmpty: Bool { count == 0 }
 
     /// Adds a finite value (non-finite values must be left out by the caller).

@@ -22,6 +22,8 @@ struct StatisticsAccumulator {
     private(set) var summaries: [FeatureSummary] = []
     /// Events rejected by a check, by (day, feature, check).
     private(set) var rejected: [RejectedKey: UInt64] = [:]
+    /// Reused buffer of one group's finite values.
+    private var scratch: [Double] = []
 
     struct RejectedKey: Hashable {
         var day: Int32
@@ -70,6 +72,7 @@ struct StatisticsAccumulator {
             slots[k] = lastSlot
             events[lastSlot] += 1
         }
+        let groups = Self.groups(rows: rows, slots: slots, slotCount: days.count)
         for f in 0..<nf {
             guard let ci = featureColumns[f] else {
                 for k in 0..<rows.count { summaries[slots[k] * nf + f].nulls += 1 }
@@ -78,10 +81,10 @@ struct StatisticsAccumulator {
             let column = batch.columns[ci]
             column.validity.withUnsafeBufferPointer { valid in
                 switch column.storage {
-                case .float64(let a): addNumbers(a, { $0 }, rows, slots, valid, f, nf)
-                case .float32(let a): addNumbers(a, { Double($0) }, rows, slots, valid, f, nf)
-                case .int64(let a): addNumbers(a, { Double($0) }, rows, slots, valid, f, nf)
-                case .int32(let a): addNumbers(a, { Double($0) }, rows, slots, valid, f, nf)
+                case .float64(let a): addNumbers(a, { $0 }, groups, valid, f, nf)
+                case .float32(let a): addNumbers(a, { Double($0) }, groups, valid, f, nf)
+                case .int64(let a): addNumbers(a, { Double($0) }, groups, valid, f, nf)
+                case .int32(let a): addNumbers(a, { Double($0) }, groups, valid, f, nf)
                 case .bool(let a):
                     for k in 0..<rows.count {
                         let r = Int(rows[k]), i = slots[k] * nf + f
@@ -108,13 +111,66 @@ struct StatisticsAccumulator {
         }
     }
 
+    /// The rows of a batch grouped by day slot (a stable counting sort; one
+    /// group without copying order when the batch holds one day).
+    struct Groups {
+        var rows: [Int32]
+        /// (slot, range in `rows`), one per slot present.
+        var ranges: [(slot: Int, range: Range<Int>)]
+    }
+
+    static func groups(rows: [Int32], slots: [Int], slotCount: Int) -> Groups {
+        if let first = slots.first, !slots.contains(where: { $0 != first }) {
+            return Groups(rows: rows, ranges: [(first, 0..<rows.count)])
+        }
+        var starts = [Int](repeating: 0, count: slotCount + 1)
+        for s in slots { starts[s + 1] += 1 }
+        for s in 0..<slotCount { starts[s + 1] += starts[s] }
+        var ranges: [(slot: Int, range: Range<Int>)] = []
+        for s in 0..<slotCount where starts[s + 1] > starts[s] { ranges.append((s, starts[s]..<starts[s + 1])) }
+        var at = starts
+        var sorted = [Int32](repeating: 0, count: rows.count)
+        for k in 0..<rows.count {
+            sorted[at[slots[k]]] = rows[k]
+            at[slots[k]] += 1
+        }
+        return Groups(rows: sorted, ranges: ranges)
+    }
+
+    /// Per day group: the finite values gathered, then count/min/max/mean and
+    /// M2 in two passes, merged once (Chan et al.), and the sketch filled.
     @inline(__always)
-    private mutating func addNumbers<T>(_ a: [T], _ convert: (T) -> Double, _ rows: [Int32], _ slots: [Int],
+    private mutating func addNumbers<T>(_ a: [T], _ convert: (T) -> Double, _ groups: Groups,
                                         _ valid: UnsafeBufferPointer<Bool>, _ f: Int, _ nf: Int) {
         a.withUnsafeBufferPointer { p in
-            for k in 0..<rows.count {
-                let r = Int(rows[k]), i = slots[k] * nf + f
-                if valid[r] { summaries[i].add(convert(p[r])) } else { summaries[i].nulls += 1 }
+            for (slot, range) in groups.ranges {
+                scratch.removeAll(keepingCapacity: true)
+                var nulls: UInt64 = 0, nonFinite: UInt64 = 0
+                var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
+                for k in range {
+                    let r = Int(groups.rows[k])
+                    guard valid[r] else { nulls += 1; continue }
+                    let x = convert(p[r])
+                    guard x.isFinite else { nonFinite += 1; continue }
+                    scratch.append(x)
+                    sum += x
+                    lo = Swift.min(lo, x)
+                    hi = Swift.max(hi, x)
+                }
+                let i = slot * nf + f
+                summaries[i].nulls += nulls
+                summaries[i].nonFinite += nonFinite
+                summaries[i].count += nonFinite + UInt64(scratch.count)
+                guard !scratch.isEmpty else { continue }
+                let mean = sum / Double(scratch.count)
+                var m2 = 0.0
+                for x in scratch { let d = x - mean; m2 += d * d }
+                summaries[i].moments.merge(Moments(count: UInt64(scratch.count), min: lo, max: hi, mean: mean, m2: m2))
+                // Taken out so the bucket array is not copied on write.
+                var sketch = summaries[i].sketch!
+                summaries[i].sketch = nil
+                for x in scratch { sketch.add(x) }
+                summaries[i].sketch = sketch
             }
         }
     }

@@ -5,6 +5,7 @@ import Tabular
 public struct FeatureStatistics: Sendable, Equatable {
     /// The feature (of the table's current version).
     public var name: String
+    /// The feature's type in the current version.
     public var type: DataType
     /// Count, nulls, moments, sketch or top values (see ``FeatureSummary``).
     /// Events of older schema versions that lack the feature (or had it with
@@ -31,6 +32,7 @@ public struct FeatureStatistics: Sendable, Equatable {
 /// The statistics of a table's features over whole UTC days
 /// (``Store/featureStatistics(table:window:features:)``).
 public struct TableStatistics: Sendable, Equatable {
+    /// The table's name.
     public var table: String
     /// The window asked for, rounded out to whole UTC days
     /// (first day 00:00:00 to last day 23:59:59.999999); nil = every day.
@@ -39,6 +41,7 @@ public struct TableStatistics: Sendable, Equatable {
     public var events: UInt64
     /// Days of the window that hold events, oldest first (UTC midnight, µs).
     public var days: [Int64]
+    /// One per feature asked for, in that order.
     public var features: [FeatureStatistics]
 }
 

@@ -6,7 +6,9 @@ import Tabular
 public struct ValidationReport: Sendable, Equatable {
     /// One check of one feature.
     public struct CheckResult: Sendable, Equatable {
+        /// The feature the check is declared on.
         public var feature: String
+        /// Which check.
         public var check: ExpectCheck
         /// The check as declared (`min 300`, `in [1, 2]`, `not_null`), or
         /// `NaN with min/max/in`; "(no longer declared)" for a check the
@@ -22,9 +24,11 @@ public struct ValidationReport: Sendable, Equatable {
         public var stored: UInt64
         /// Whether the check is declared by the table's current version.
         public var declared: Bool
+        /// rejected + stored.
         public var violations: UInt64 { rejected + stored }
     }
 
+    /// The table's name.
     public var table: String
     /// The window asked for, rounded out to whole UTC days.
     public var window: ClosedRange<Int64>

@@ -29,6 +29,7 @@ public struct TopValues: Sendable, Equatable {
     /// The kept values and their (under-)estimated counts.
     public private(set) var counters: [String: UInt64] = [:]
 
+    /// An empty summary keeping at most `capacity` (k) counters.
     public init(capacity: Int = TopValues.defaultCapacity) {
         precondition(capacity > 0)
         self.capacity = capacity
