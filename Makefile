@@ -60,7 +60,7 @@ PIT_RUNS       ?= 3
 # Debian ships venv's ensurepip separately (python3-venv).
 PYTHON_VENV_OK = $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
 
-.PHONY: venv-drift bench-drift drift-fixtures deps build test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models bench-score bench-predict model-fixtures bench-serve test-python clean
+.PHONY: venv-drift bench-drift drift-fixtures deps build release test demo venv bench bench-c bench-compare bench-feast bench-data bench-parquet bench-pit bench-models bench-score bench-predict model-fixtures bench-serve test-python clean
 
 deps:
 	@if ! pkg-config --exists lmdb snappy libzstd zlib 2>/dev/null || ! command -v mdb_load >/dev/null \
@@ -73,6 +73,11 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+# The optimized fsctl for serving (.build/release/fsctl), with the server's
+# runtime exclusivity checks off (docs/architecture.md, "Exclusivity checks").
+release: deps
+	FEATURESTORE_UNCHECKED_EXCLUSIVITY=1 $(SWIFT) build -c release --product fsctl
 
 test: deps venv
 	$(SWIFT) test

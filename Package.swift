@@ -5,8 +5,15 @@ import PackageDescription
 // checks (swift_beginAccess on every class-property and ByteBuffer access: ~19 %
 // of a single lookup's instructions under callgrind). Debug builds and tests keep
 // them. Why this is safe here: docs/architecture.md, "Exclusivity checks".
-let uncheckedExclusivityInRelease: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+//
+// Opt-in through the environment (`FEATURESTORE_UNCHECKED_EXCLUSIVITY=1 swift build
+// -c release`; `make release` and the server benchmarks set it): SwiftPM refuses
+// `unsafeFlags` in a package fetched as a dependency by URL, so by default the
+// manifest carries none and the library links into any package.
+let uncheckedExclusivityInRelease: [SwiftSetting] =
+    Context.environment["FEATURESTORE_UNCHECKED_EXCLUSIVITY"] == "1"
+        ? [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        : []
 
 let package = Package(
     name: "FeatureStore",
