@@ -9,8 +9,9 @@
 # Environment: EVENTS (default 10000000), RUNS (default 3), PYTHON (default
 # .venv-drift/bin/python with evidently, pyarrow: make venv-drift), DRIFT_DATA (default
 # bench-data/drift). Data and store are made once (not timed). Timed:
-#   fsctl     the whole `fsctl drift --json` process: open the store, scan both
-#             windows of the event log, decode, compute, print (release build)
+#   fsctl     the whole `fsctl drift --json --no-record` process: open the store,
+#             scan both windows of the event log, decode, compute (features on
+#             both cores), print (release build); wall and CPU (user + system)
 #   evidently get_stattest + the test per column and dataset drift, on pandas
 #             Series already in memory (loading the Parquet is not timed)
 # The statistics must agree to 1e-6 with the same verdicts, or nothing is reported.
@@ -37,11 +38,13 @@ mkdir -p "$DATA"
 }
 ARGS=(--store "$DATA/store" drift drift_bench --reference 2025-11-15..2025-11-15T23:59:59.999999
       --current 2025-11-16..2025-11-16T23:59:59.999999 --json)
-FS_MS=()
+FS_MS=() FS_CPU=()
 for _ in $(seq "$RUNS"); do
   t0=$(date +%s%N)
-  "$FSCTL" "${ARGS[@]}" > "$DATA/fsctl.json" || [ $? -eq 3 ]
+  # --no-record: a benchmark run leaves no drift result behind. CPU = user + system, all threads.
+  /usr/bin/time -f "%U %S" -o "$DATA/fsctl.time" "$FSCTL" "${ARGS[@]}" --no-record > "$DATA/fsctl.json" || [ $? -eq 3 ]
   FS_MS+=($(( ($(date +%s%N) - t0) / 1000000 )))
+  FS_CPU+=($(awk '/^[0-9.]+ [0-9.]+$/ {printf "%d", ($1 + $2) * 1000}' "$DATA/fsctl.time"))
 done
 EV=$("$PY" $HERE/evidently_drift.py "$DATA/drift_bench.parquet" "$DATA/fsctl.json" "$RUNS")
-echo "{\"events\": $EVENTS, \"fsctl_ms\": [$(IFS=,; echo "${FS_MS[*]}")], \"evidently\": $EV}"
+echo "{\"events\": $EVENTS, \"load_average\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"fsctl_ms\": [$(IFS=,; echo "${FS_MS[*]}")], \"fsctl_cpu_ms\": [$(IFS=,; echo "${FS_CPU[*]}")], \"evidently\": $EV}"
