@@ -5,15 +5,7 @@ import Testing
 /// `GET /metrics` exports them as Prometheus gauges, read at scrape time.
 @Suite struct DriftGaugeTests {
     static func curl(_ url: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s", "-S", "--max-time", "20", url]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try Curl.run(["--max-time", "20", url])
     }
 
     /// The value of the sample line `name{labels}` in `text`, or nil.

@@ -204,3 +204,18 @@ func feastShape(keys: [(String, [WireValue])], features: [String], reply: GetOnl
     }
     return ["metadata": ["feature_names": keys.map(\.0) + features], "results": results]
 }
+
+/// Runs `curl -s -S ARGS` (the Makefile installs curl) and returns its stdout.
+enum Curl {
+    static func run(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "-S"] + args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

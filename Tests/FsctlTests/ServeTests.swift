@@ -316,17 +316,7 @@ import WireProtocol
         try client.hello()
         _ = try client.call(GetOnlineRequest(target: .selection(FeatureSelection(refs: ["user_stats:age"])), at: Self.nextDay,
                                              keyCount: 1, keys: [.int64(1), .int64(99)]), GetOnlineReply.self)
-        func curl(_ args: String...) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            p.arguments = ["-s", "-S"] + args
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
-        }
+        func curl(_ args: String...) throws -> String { try Curl.run(args) }
         let metrics = try curl("http://127.0.0.1:\(port)/metrics")
         #expect(metrics.contains("fs_requests_total{op=\"GET_ONLINE\",status=\"OK\"} 1"), "\(metrics)")
         #expect(metrics.contains("fs_online_lookups_total{result=\"hit\"} 1"))
