@@ -236,6 +236,11 @@ DRIFT_DATA=$DEMO_DIR/data-$NEXT_DAY
 show "$PYTHON tools/gen_data.py demo --out $DRIFT_DATA --date $NEXT_DAY --seed 2 --drift"
 "$PYTHON" tools/gen_data.py demo --out "$DRIFT_DATA" --date "$NEXT_DAY" --seed 2 --drift >/dev/null
 fs ingest user_stats "$DRIFT_DATA/user_stats.csv"
+say "statistics kept at ingest (no event is read): the two days side by side"
+fs stats user_stats --window "${DAY}T00:00:00Z..${DAY}T23:59:59Z" --feature age,credit_score,country
+fs stats user_stats --window "${NEXT_DAY}T00:00:00Z..${NEXT_DAY}T23:59:59Z" --feature age,credit_score,country
+say "data quality over both days: events that broke an expect check (exit 3 if any)"
+fs validate user_stats --window "${DAY}T00:00:00Z..${NEXT_DAY}T23:59:59Z"
 say "drift of $NEXT_DAY against $DAY (Evidently's methods and defaults); dataset drift exits 3"
 show "fsctl drift user_stats --reference ${DAY}T00:00:00Z..${DAY}T23:59:59.999999Z --current ${NEXT_DAY}T00:00:00Z..${NEXT_DAY}T23:59:59.999999Z --html $DEMO_DIR/drift.html"
 rc=0
@@ -265,6 +270,10 @@ fs stats
 
 section "Integrity check"
 fs check
+
+section "A hot backup of the whole store (compacted), checked"
+rm -rf "$DEMO_DIR/backup"
+fs backup "$DEMO_DIR/backup" --verify
 
 printf '\n%sDemo complete.%s The store is in %s; try: FSCTL_STORE=%s %s list\n' \
     "$bold" "$reset" "$STORE" "$STORE" "$FSCTL"
