@@ -27,13 +27,17 @@
  *
  * Predict mode (tools/bench_predict.sh): `--proto fs --mode predict --model REF
  * --rate R` sends PREDICT frames (docs/wire-protocol.md 4.8) of B random
- * `user_id`s **open loop**: each connection sends on a fixed schedule of R/C
- * requests per second whatever the replies do (a sender thread and a reader
- * thread per connection). p50/p99/p999 run from each request's actual send
+ * `user_id`s **open loop**: requests go out on a fixed schedule of R per
+ * second, round-robin over the C connections, whatever the replies do (one
+ * sender thread for all connections, a reader thread per connection). p50/p99/p999 run from each request's actual send
  * to its reply; sched_p50/p99/p999 from its *scheduled* send time, so a
  * server that stalls the sender (or a sender the OS wakes late) shows there
  * (no coordinated omission). `missing` counts entities whose status is not
  * COMPLETE. The closed-loop modes above are unchanged.
+ *
+ * `--rate R` without `--mode predict` drives the lookups above (fs or redis)
+ * on the same open-loop schedule, so the machine's floor for an idle server
+ * woken per request (Redis) is measured by the same code in the same run.
  *
  * Minimal protocol code of its own on purpose: it shares nothing with the
  * server it measures. Plain blocking sockets and pthreads; Linux.
@@ -67,10 +71,10 @@ static struct {
 
 /* Predict mode (open loop): the model ref, the join key's name, requests/s over all connections. */
 static struct {
-    int on;
+    int on, open;  /* on: PREDICT frames; open: open loop at `rate` (always with PREDICT, or with --rate) */
     const char *model, *key;
     double rate;
-} predict_opt = {0, "bench@production", "user_id", 10000};
+} predict_opt = {0, 0, "bench@production", "user_id", 10000};
 
 static void die(const char *fmt, ...) {
     va_list ap;
@@ -446,10 +450,19 @@ typedef struct {
 
 static uint64_t key_of(void *w) { return next_key(w); }
 
+/* One sender thread for all connections: request i is due at t0 + i / rate
+ * and goes to connection i % C. One thread (spinning at most one core for
+ * the last ~200 µs before each due time) instead of one per connection:
+ * on a 2-vCPU guest, several spinning senders leave the servers no core and
+ * measure the hypervisor instead (docs/benchmarks.md §6b). */
+static open_loop_t **open_conns;
+static volatile int open_ready, open_finished;
+
 static void *open_loop_sender(void *arg) {
-    open_loop_t *o = arg;
-    double interval = 1e9 * opt.conns / predict_opt.rate;
-    uint64_t t0 = now_ns() + (uint64_t)(o->w->id * interval / opt.conns);  /* stagger the connections */
+    (void)arg;
+    while (__atomic_load_n(&open_ready, __ATOMIC_ACQUIRE) < opt.conns) { struct timespec ts = {0, 1000000}; nanosleep(&ts, NULL); }
+    double interval = 1e9 / predict_opt.rate;
+    uint64_t t0 = now_ns();
     buf_t out = {0};
     for (uint64_t i = 0;; i++) {
         uint64_t due = t0 + (uint64_t)(i * interval);
@@ -457,19 +470,42 @@ static void *open_loop_sender(void *arg) {
         uint64_t now;
         while ((now = now_ns()) < due) {
             uint64_t left = due - now;
-            if (left > 200000) { struct timespec ts = {0, (long)(left - 100000)}; nanosleep(&ts, NULL); }
+            if (left > 300000) { struct timespec ts = {0, (long)(left - 200000)}; nanosleep(&ts, NULL); }
         }
-        if (i - __atomic_load_n(&o->received, __ATOMIC_ACQUIRE) >= RING - 1) die("more than %u requests unanswered", RING - 1);
+        open_loop_t *o = open_conns[i % (uint64_t)opt.conns];
+        uint64_t k = o->sent;
+        if (k - __atomic_load_n(&o->received, __ATOMIC_ACQUIRE) >= RING - 1) die("more than %u requests unanswered", RING - 1);
         out.len = 0;
-        add_predict(key_of, o->w, &out);
-        o->sched[i % RING] = due;
-        o->sent_at[i % RING] = now_ns();
-        __atomic_store_n(&o->sent, i + 1, __ATOMIC_RELEASE);
+        if (predict_opt.on) add_predict(key_of, o->w, &out);
+        else add_request(o->w, &out);
+        o->sched[k % RING] = due;
+        o->sent_at[k % RING] = now_ns();
+        __atomic_store_n(&o->sent, k + 1, __ATOMIC_RELEASE);
         send_all(o->fd, out.p, out.len);
     }
-    __atomic_store_n(&o->done_sending, 1, __ATOMIC_RELEASE);
+    for (int c = 0; c < opt.conns; c++) __atomic_store_n(&open_conns[c]->done_sending, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&open_finished, 1, __ATOMIC_RELEASE);
     free(out.p);
     return NULL;
+}
+
+/* The bytes of one whole reply (all B replies for redis) at p, or 0 if not all there yet; counts missing values. */
+static size_t open_loop_reply(worker_t *w, const uint8_t *p, size_t n) {
+    if (opt.proto == FS) {
+        size_t len = fs_frame(p, n);
+        if (len) w->missing += predict_opt.on ? fs_parse_predict(p, len, (uint32_t)opt.batch)
+                                              : fs_parse_reply(p, len, (uint32_t)opt.batch);
+        return len;
+    }
+    size_t at = 0;
+    uint64_t missing = 0;
+    for (int i = 0; i < opt.batch; i++) {
+        size_t len = resp_reply(p + at, n - at, &missing);
+        if (!len) return 0;
+        at += len;
+    }
+    w->missing += missing;
+    return at;
 }
 
 static void *run_open_loop_worker(void *arg) {
@@ -477,24 +513,24 @@ static void *run_open_loop_worker(void *arg) {
     open_loop_t o = {.w = w, .fd = dial(), .sched = calloc(RING, sizeof(uint64_t)), .sent_at = calloc(RING, sizeof(uint64_t))};
     buf_t in = {0};
     size_t start = 0;
-    fs_hello(o.fd, &in, &start);
-    w->nfeatures = 0;
-    pthread_t sender;
-    pthread_create(&sender, NULL, open_loop_sender, &o);
+    if (predict_opt.on) { fs_hello(o.fd, &in, &start); w->nfeatures = 0; }
+    else if (opt.proto == FS) w->list = fs_handshake(o.fd, &in, &start, &w->nfeatures);
+    else w->nfeatures = (uint32_t)nfields;
+    open_conns[w->id] = &o;
+    __atomic_add_fetch(&open_ready, 1, __ATOMIC_ACQ_REL);
     uint64_t received = 0;
     for (;;) {
         uint64_t sent = __atomic_load_n(&o.sent, __ATOMIC_ACQUIRE);
         if (received == sent && __atomic_load_n(&o.done_sending, __ATOMIC_ACQUIRE)
             && received == __atomic_load_n(&o.sent, __ATOMIC_ACQUIRE)) break;
         size_t n;
-        while (!(n = fs_frame(in.p + start, in.len - start))) {
+        while (!(n = open_loop_reply(w, in.p + start, in.len - start))) {
             if (received == __atomic_load_n(&o.sent, __ATOMIC_ACQUIRE) && __atomic_load_n(&o.done_sending, __ATOMIC_ACQUIRE)) goto out;
             /* Wait for bytes at most 20 ms, then look again: the sender may have finished meanwhile. */
             struct pollfd pfd = {.fd = o.fd, .events = POLLIN};
             if (poll(&pfd, 1, 20) > 0) fill(o.fd, &in, &start);
         }
         uint64_t now = now_ns();
-        w->missing += fs_parse_predict(in.p + start, n, (uint32_t)opt.batch);
         start += n;
         uint64_t due = o.sched[received % RING], sent_at = o.sent_at[received % RING];
         received++;
@@ -512,7 +548,9 @@ static void *run_open_loop_worker(void *arg) {
         }
     }
 out:
-    pthread_join(sender, NULL);
+    while (__atomic_load_n(&open_ready, __ATOMIC_ACQUIRE) >= 0 && !__atomic_load_n(&open_finished, __ATOMIC_ACQUIRE)) {
+        struct timespec ts = {0, 1000000}; nanosleep(&ts, NULL);  /* the sender still reads this connection's rings */
+    }
     close(o.fd);
     free(in.p); free(o.sched); free(o.sent_at);
     return NULL;
@@ -527,7 +565,8 @@ static void usage(void) {
     fprintf(stderr, "usage: loadgen --proto fs|redis [--host H] [--port P] [--conns C] [--depth D] [--batch B]\n"
                     "               [--keys K] [--seconds S] [--warmup S] [--seed N] [--features REFS]\n"
                     "               [--prefix user:] [--fields f0,..,f9] [--label TEXT]\n"
-                    "       loadgen --proto fs --mode predict [--model REF] [--key user_id] [--rate R] ... (open loop)\n");
+                    "       loadgen --proto fs --mode predict [--model REF] [--key user_id] [--rate R] ... (open loop)\n"
+                    "       loadgen --proto fs|redis --rate R ... (lookups, open loop)\n");
     exit(2);
 }
 
@@ -553,12 +592,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--mode")) predict_opt.on = !strcmp(v, "predict") ? 1 : !strcmp(v, "lookup") ? 0 : (usage(), 0);
         else if (!strcmp(a, "--model")) predict_opt.model = v;
         else if (!strcmp(a, "--key")) predict_opt.key = v;
-        else if (!strcmp(a, "--rate")) predict_opt.rate = atof(v);
+        else if (!strcmp(a, "--rate")) { predict_opt.rate = atof(v); predict_opt.open = 1; }
         else usage();
     }
     if (!opt.port) opt.port = opt.proto == FS ? "6570" : "6379";
     if (opt.conns < 1 || opt.depth < 1 || opt.batch < 1 || opt.keys < 1 || opt.seconds <= 0) usage();
-    if (predict_opt.on && (opt.proto != FS || predict_opt.rate <= 0)) usage();
+    if (predict_opt.on) predict_opt.open = 1;
+    if ((predict_opt.on && opt.proto != FS) || (predict_opt.open && predict_opt.rate <= 0)) usage();
     char *fields = strdup(opt.fields), *save = NULL;
     field_list = calloc(256, sizeof *field_list);
     for (char *f = strtok_r(fields, ",", &save); f && nfields < 256; f = strtok_r(NULL, ",", &save)) field_list[nfields++] = f;
@@ -568,11 +608,16 @@ int main(int argc, char **argv) {
     uint64_t t0 = now_ns();
     measure_from = t0 + (uint64_t)(opt.warmup * 1e9);
     stop_at = measure_from + (uint64_t)(opt.seconds * 1e9);
+    pthread_t sender;
+    if (predict_opt.open) {
+        open_conns = calloc((size_t)opt.conns, sizeof *open_conns);
+        pthread_create(&sender, NULL, open_loop_sender, NULL);
+    }
     for (int i = 0; i < opt.conns; i++) {
         ws[i].id = i;
         ws[i].rng = (opt.seed + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)(i + 1) * 0xD1B54A32D192ED03ull;
         if (!ws[i].rng) ws[i].rng = 1;
-        pthread_create(&th[i], NULL, predict_opt.on ? run_open_loop_worker : run_worker, &ws[i]);
+        pthread_create(&th[i], NULL, predict_opt.open ? run_open_loop_worker : run_worker, &ws[i]);
     }
     size_t total = 0;
     uint64_t requests = 0, missing = 0;
@@ -582,19 +627,21 @@ int main(int argc, char **argv) {
         requests += ws[i].requests;
         missing += ws[i].missing;
     }
+    if (predict_opt.open) pthread_join(sender, NULL);
     uint64_t *all = malloc((total ? total : 1) * sizeof *all);
     size_t k = 0;
     for (int i = 0; i < opt.conns; i++) { memcpy(all + k, ws[i].lat, ws[i].nlat * sizeof *all); k += ws[i].nlat; }
     qsort(all, total, sizeof *all, cmp_u64);
 #define PCT(p) (total ? all[(size_t)((double)(total - 1) * (p))] / 1000.0 : 0)
-    if (predict_opt.on) {
+    if (predict_opt.open) {
         uint64_t *sched = malloc((total ? total : 1) * sizeof *sched);
         size_t j = 0;
         for (int i = 0; i < opt.conns; i++) { memcpy(sched + j, ws[i].sched_lat, ws[i].nlat * sizeof *sched); j += ws[i].nlat; }
         qsort(sched, total, sizeof *sched, cmp_u64);
 #define SPCT(p) (total ? sched[(size_t)((double)(total - 1) * (p))] / 1000.0 : 0)
-        printf("{\"mode\":\"predict\",\"model\":\"%s\",\"rate\":%.0f,\"offered\":%llu,"
-               "\"sched_p50_us\":%.1f,\"sched_p99_us\":%.1f,\"sched_p999_us\":%.1f,", predict_opt.model, predict_opt.rate,
+        printf("{\"mode\":\"%s\",\"model\":\"%s\",\"rate\":%.0f,\"offered\":%llu,"
+               "\"sched_p50_us\":%.1f,\"sched_p99_us\":%.1f,\"sched_p999_us\":%.1f,", predict_opt.on ? "predict" : "lookup-open",
+               predict_opt.on ? predict_opt.model : "", predict_opt.rate,
                (unsigned long long)(predict_opt.rate * opt.seconds), SPCT(0.5), SPCT(0.99), SPCT(0.999));
         free(sched);
     } else
