@@ -6,7 +6,7 @@ import Tabular
 /// all files in one transaction (SPEC 5).
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ingest", abstract: "Append events from CSV or JSONL files to a feature table.",
+        commandName: "ingest", abstract: "Append events from CSV, JSONL or Parquet files to a feature table.",
         discussion: """
             All rows land or none do. A bad value or a failed expect aborts with an error naming file, \
             line and column, and the store is unchanged; --on-invalid skip lands the good rows and writes \
@@ -22,7 +22,7 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: "The feature table.")
     var table: String
 
-    @Argument(help: "CSV (header row) or JSONL files.")
+    @Argument(help: "CSV (header row), JSONL or Parquet files.")
     var files: [String]
 
     @Option(help: "The files' format (default: by extension: .csv, .jsonl/.ndjson/.json, .parquet/.pq).")
