@@ -63,6 +63,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "InferenceBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "ModelFormats", package: "FeatureStore"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/InferenceBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "TabularBenchmarks",
             dependencies: [
                 .product(name: "Tabular", package: "FeatureStore"),

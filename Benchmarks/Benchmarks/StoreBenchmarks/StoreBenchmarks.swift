@@ -1,7 +1,7 @@
 // The store's hot paths on 1M entities of examples/bench.yaml's `bench_stats`
 // (10 features): online lookups (1 and 100 entities × 10 features, prepared
-// query, result reused, random keys over all entities), CSV ingest and
-// materialize. Loops live in BenchSupport (shared with `fsbench lookup`).
+// query, result reused, random keys over all entities), the point-in-time
+// join of 100k entity rows through the library, CSV ingest and materialize. Loops live in BenchSupport (shared with `fsbench lookup`).
 //
 // Ingest and materialize: one benchmark iteration = one whole 1M-row run, and
 // `scalingFactor: .mega` makes the reported time per row and the throughput
@@ -38,6 +38,24 @@ let benchmarks: @Sendable () -> Void = {
         var sink = 0
         for _ in benchmark.scaledIterations { sink &+= try box.loop.lookupHundred() }
         blackHole(sink)
+    }
+
+    // `store.historicalFeatures` of 100,000 entity rows × all 10 features
+    // (BenchSupport.PointInTimeLoop), streamed and counted; throughput in
+    // entity rows (scalingFactor .kilo: 1 iteration = 100 scaled "operations").
+    Benchmark(
+        "pointInTime100kEntityRows",
+        configuration: .init(warmupIterations: 1, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 20)
+    ) { benchmark in
+        let shared = SharedStore.shared
+        let loop = PointInTimeLoop(store: shared.store, entities: shared.entities)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let r = try loop.run()
+            guard r.rows == loop.rows.rowCount, r.matched > 0, r.matched < r.rows else {
+                throw BenchError("\(r.rows) output rows (\(r.matched) matched) for \(loop.rows.rowCount)")
+            }
+        }
     }
 
     // Each iteration: a fresh store with the definitions applied (not timed),
