@@ -31,12 +31,15 @@ public enum PredictionLog {
     }
 
     /// Appends `predictions` of `entities` (join-key values in ``Scorer/joinKeys``
-    /// order, row for row) at `at` (default now), creating the table first
-    /// when needed. Returns the ingest batch record (nil for no rows).
+    /// order, row for row) with event time `at` (default now), or each at its
+    /// own time in `times` (row for row: a backtest's rows, as of which they
+    /// were scored), creating the table first when needed. Returns the ingest
+    /// batch record (nil for no rows).
     @discardableResult
     public static func append(store: Store, scorer: Scorer, entities: [[Value]], predictions: [Prediction],
-                              at: Int64? = nil) throws -> BatchRecord? {
+                              at: Int64? = nil, times: [Int64]? = nil) throws -> BatchRecord? {
         precondition(entities.count == predictions.count, "one prediction per entity")
+        precondition(times == nil || times!.count == entities.count, "one time per entity")
         guard !entities.isEmpty else { return nil }
         try scorer.checkKinds()
         let table = tableName(model: scorer.modelName)
@@ -59,7 +62,7 @@ public enum PredictionLog {
                 }
             }
             let base = entity.count
-            columns[base].appendInt64(time)
+            columns[base].appendInt64(times?[row] ?? time)
             columns[base + 1].appendInt64(Int64(predictions[row].version))
             for (i, score) in predictions[row].scores.enumerated() { columns[base + 2 + i].appendFloat64(score) }
         }

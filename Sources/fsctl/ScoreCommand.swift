@@ -18,8 +18,9 @@ struct ScoreCommand: ParsableCommand {
             each entity by its key hash. The output (CSV, JSONL or Parquet by extension) has the entity file's \
             columns, then model_version, then prediction (binary: positive-class probability; regression: the \
             value) or prediction_0..prediction_{k-1} (k classes). --log appends the predictions to the feature \
-            table predictions__<model> (created on first use), one batch; scoring through an alias set with \
-            --log-predictions logs without --log, and --no-log suppresses it.
+            table predictions__<model> (created on first use), one batch, stamped with the time of scoring; scoring \
+            through an alias set with --log-predictions logs without --log, and --no-log suppresses it. A backtest \
+            (--point-in-time) logs only with --log, each prediction stamped with its row's timestamp.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -41,7 +42,7 @@ struct ScoreCommand: ParsableCommand {
     var timestampColumn: String?
 
     @Flag(inversion: .prefixedNo, exclusivity: .exclusive,
-          help: "Append the predictions to the feature table predictions__<model> (default: as the alias's --log-predictions says; off for a version).")
+          help: "Append the predictions to the feature table predictions__<model> (default: as the alias's --log-predictions says; off for a version and with --point-in-time).")
     var log: Bool?
 
     @Option(help: "The entity file's format (default: by extension: .csv, .jsonl/.ndjson/.json, .parquet/.pq).")
@@ -60,12 +61,12 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         // Read-only unless logging; the alias's setting is known once the reference is resolved.
         var opened: (store: Store, scorer: Scorer)? = try open(readOnly: log != true)
-        if opened!.scorer.logPolicy.shouldLog(requested: log) && opened!.store.environment.options.readOnly {
+        if logs(opened!.scorer) && opened!.store.environment.options.readOnly {
             opened = nil   // one environment per process: close before opening for writing
             opened = try open(readOnly: false)
         }
         let (store, scorer) = opened!
-        let log = scorer.logPolicy.shouldLog(requested: log)
+        let log = logs(scorer)
         try scorer.checkKinds()
         var types = Dictionary(uniqueKeysWithValues: scorer.joinKeys.map { ($0.name, $0.type) })
         var options = PointInTimeOptions()
@@ -106,7 +107,8 @@ struct ScoreCommand: ParsableCommand {
         var record: BatchRecord?
         if log {
             record = try PredictionLog.append(store: store, scorer: scorer, entities: tally.logged.map(\.0),
-                                              predictions: tally.logged.map(\.1))
+                                              predictions: tally.logged.map(\.1),
+                                              times: pointInTime ? tally.loggedTimes : nil)
         }
         if global.json {
             return try Output.json(ScoreJSON(
@@ -126,6 +128,13 @@ struct ScoreCommand: ParsableCommand {
         global.say(text)
     }
 
+    /// Whether this run logs its predictions: `--log`/`--no-log`, else the
+    /// alias's setting — except a backtest (`--point-in-time`), which is not
+    /// serving and logs only when asked to.
+    func logs(_ scorer: Scorer) -> Bool {
+        pointInTime ? log == true : scorer.logPolicy.shouldLog(requested: log)
+    }
+
     /// What ``scoreRows(file:scorer:store:options:requestColumns:output:log:)`` did.
     struct Tally {
         /// Rows scored.
@@ -134,6 +143,8 @@ struct ScoreCommand: ParsableCommand {
         var counts: [Int: Int] = [:]
         /// Each row's join keys and prediction, when logging.
         var logged: [([Value], Prediction)] = []
+        /// With `--point-in-time`: each logged row's timestamp (µs), row for row with `logged`.
+        var loggedTimes: [Int64] = []
     }
 
     /// Scores every batch of `file` (entity keys, request-time feature
@@ -162,7 +173,13 @@ struct ScoreCommand: ParsableCommand {
             columns.append(version)
             columns += scores
             try output.write(RecordBatch(fields: fields, columns: columns, sourceLines: batch.sourceLines))
-            if log { tally.logged += zip(keys, predictions).map { ($0, $1) } }
+            if log {
+                tally.logged += zip(keys, predictions).map { ($0, $1) }
+                // The join refused null timestamps already, so every row has one.
+                if pointInTime, let t = batch.index(of: options.timestampColumn), case .int64(let times) = batch.columns[t].storage {
+                    tally.loggedTimes += times
+                }
+            }
             tally.rows += batch.rowCount
         }
         return tally

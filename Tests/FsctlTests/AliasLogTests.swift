@@ -70,6 +70,27 @@ import Testing
             .contains("logged"))
     }
 
+    @Test func aBacktestLogsOnlyWhenAskedAndAtItsRowsTimes() throws {
+        let box = try ScoreTests.sandbox()
+        try ScoreTests.ingestHistory(box)
+        try box.ok("models", "alias", "set", "churn", "production", "1", "--log-predictions")
+        try box.write("backtest.csv", "user_id,event_timestamp\n7,2026-01-01T12:00:00Z\n7,2026-01-02T12:00:00Z\n")
+        // A backtest is not serving: the alias's logging does not apply to it.
+        #expect(try box.ok("score", "--model", "churn@production", "--entities", "backtest.csv", "--out", "bt.csv",
+                           "--point-in-time") == "scored 2 rows with churn/1 to bt.csv\n")
+        #expect(try box.run("describe", "predictions__churn").code == 1)
+        // Asked with --log, each prediction is an event at its row's timestamp.
+        let said = try box.ok("score", "--model", "churn@production", "--entities", "backtest.csv", "--out", "bt2.csv",
+                              "--point-in-time", "--log")
+        #expect(said.contains("logged 2 predictions to predictions__churn (batch "), "\(said)")
+        #expect(try box.read("bt2.csv") == (try box.read("bt.csv")))
+        // Joined back as of each row's time: the first row sees only its own prediction.
+        try box.write("asof.csv", "user_id,event_timestamp\n7,2026-01-01T12:00:00Z\n7,2026-01-02T11:59:59Z\n7,2026-01-02T12:00:00Z\n")
+        try box.ok("export", "--entities", "asof.csv", "--features", "predictions__churn:prediction", "--out", "joined.csv")
+        let scored = ScoreTests.csvRows(try box.read("bt.csv")).map { $0["prediction"] }
+        #expect(ScoreTests.csvRows(try box.read("joined.csv")).map { $0["prediction"] } == [scored[0], scored[0], scored[1]])
+    }
+
     @Test func anAliasRecordWrittenBeforeTheFlagStillWorks() throws {
         let box = try ScoreTests.sandbox()
         try box.ok("models", "alias", "set", "churn", "production", "1")
