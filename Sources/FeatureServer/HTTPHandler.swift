@@ -88,7 +88,10 @@ final class HTTPHandler: ChannelInboundHandler {
             let c = try decoder.singleValueContainer()
             if let i = try? c.decode(Int64.self) { self = .int(i); return }
             if let d = try? c.decode(Double.self) { self = .double(d); return }
-            self = .string(try c.decode(String.self))
+            guard let s = try? c.decode(String.self) else {
+                throw DecodingError.typeMismatch(JSONScalar.self, .init(codingPath: c.codingPath, debugDescription: "a number or a string"))
+            }
+            self = .string(s)
         }
         var text: String {
             switch self {
@@ -100,12 +103,7 @@ final class HTTPHandler: ChannelInboundHandler {
     }
 
     private func onlineFeatures(_ body: ByteBuffer) throws -> String {
-        let request: FeastRequest
-        do {
-            request = try JSONDecoder().decode(FeastRequest.self, from: Data(body.readableBytesView))
-        } catch {
-            throw FeatureStoreError(.invalidInput, "the body is not a Feast get-online-features request: \(error)")
-        }
+        let request = try Self.decodeRequest(body.readableBytesView)
         let counts = Set(request.entities.values.map(\.count))
         guard counts.count <= 1 else { throw FeatureStoreError(.invalidInput, "every entity key list must have the same length") }
         let n = counts.first ?? 0

@@ -75,6 +75,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let out = out!
+        try OutputPath.check(out, option: "--out", input: entities.map { ("--entities", $0) })
         if let reproduce { return try runReproduce(id: reproduce, out: out) }
         var options = PointInTimeOptions()
         options.asOf = try asOf.map { try CommandLineTime.parse($0, what: "--as-of") }
