@@ -18,6 +18,7 @@ extension BadInputTests {
         try box.write("array.jsonl", "[1, 2]\n")
         try box.write("number.jsonl", "{\"user_id\": 7, \"event_timestamp\": 12345}\n")
         try box.write("dup.jsonl", "{\"user_id\": 7, \"user_id\": 8, \"event_timestamp\": \"\(ts)\"}\n")
+        try box.write("nan.csv", "user_id,event_timestamp,credit_score\n7,\(ts),NaN\n")
         try box.write("short.parquet", "garbage")
         try box.write("footer.parquet", "PAR1xxxxxxxxPAR1")
         try box.write("good.csv", "user_id,event_timestamp,age\n7,\(ts),1\n")
@@ -32,6 +33,7 @@ extension BadInputTests {
             (["ingest", "user_stats", "short.csv"], 1, "short.csv:3: expected 3 fields, found 2"),
             (["ingest", "user_stats", "long.csv"], 1, "long.csv:2: expected 3 fields, found 4"),
             (["ingest", "user_stats", "empty.csv"], 1, "empty.csv: empty file: expected a header row"),
+            (["ingest", "user_stats", "nan.csv"], 1, "nan.csv:2: column 'credit_score': NaN is not a number that expect {min: 300, max: 850} allows"),
             (["ingest", "user_stats", "array.jsonl"], 1, "array.jsonl:1: invalid JSON at position 1: expected '{'"),
             (["ingest", "user_stats", "number.jsonl"], 1, "number.jsonl:1: column 'event_timestamp': cannot parse 12345 as timestamp"),
             (["ingest", "user_stats", "dup.jsonl"], 1, "dup.jsonl:1: column 'user_id': appears twice in the object"),
