@@ -67,9 +67,10 @@ extension BadInputTests {
         ])
         // A store path that is not a store: refused, and nothing is created there.
         let missing = box.dir + "/no-store-here"
-        for env in [missing, box.dir + "/afile"] {
+        for (env, why) in [(missing, " (create one with `fsctl init \(missing)`)"),
+                           (box.dir + "/afile", ": it is a file, and a store is a directory (create one elsewhere with `fsctl init DIR`)")] {
             let r = try box.run(["list"], env: ["FSCTL_STORE": env])
-            #expect(r.code == 1 && r.stderr == "error: no feature store at '\(env)' (create one with `fsctl init \(env)`)\n", "\(r)")
+            #expect(r.code == 1 && r.stderr == "error: no feature store at '\(env)'\(why)\n", "\(r)")
         }
         #expect(!box.exists("no-store-here"))
         let r = try box.run(["list"], env: ["FSCTL_STORE": ""])

@@ -22,9 +22,7 @@ extension Store {
         guard options.onInvalid == .skip else { return }
         for (i, file) in files.enumerated() {
             let path = rejectsPath(for: file, index: i, count: files.count, options: options)
-            let slash = path.lastIndex(of: "/")
-            let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-            guard access(dir, W_OK | X_OK) == 0 else {
+            guard access(parentDirectory(of: path), W_OK | X_OK) == 0 else {
                 throw FeatureStoreError.io("\(path): cannot open for writing: \(String(cString: strerror(errno)))")
             }
         }
