@@ -55,8 +55,9 @@ struct ModelsRegisterCommand: ParsableCommand {
         let metrics = try UsageError.parsing { try ModelRegistration.metrics(metric) }
         let params = try UsageError.parsing { try ModelRegistration.pairs(param, what: "param") }
         let tags = try UsageError.parsing { try ModelRegistration.pairs(tag, what: "tag") }
+        let refs = try CommandLineRefs.parse(features)
         var r = try ModelRegistration(name: name, artifactFile: artifact, format: format)
-        r.features = FeatureRef.splitList(features)
+        r.features = refs
         r.service = service
         r.trainingSet = trainingSet
         r.metrics = metrics

@@ -10,13 +10,16 @@ extension BadInputTests {
         let get = ["get", "--entity", "user_id=1", "--features"]
         let forms = "expected 'table:feature', 'table:*', 'table@N:feature' or 'table@N:*'"
         try box.refuses([
-            (get + ["user_stats"], 1, "feature ref 'user_stats': \(forms)"),
-            (get + ["user_stats::"], 1, "feature ref 'user_stats::': \(forms)"),
-            (get + [":age"], 1, "feature ref ':age': missing table name before ':'"),
-            (get + ["user_stats@0:age"], 1, "feature ref 'user_stats@0:age': invalid version '0': expected a positive integer, as in 'table@2:feature'"),
-            (get + ["user_stats@x:age"], 1, "feature ref 'user_stats@x:age': invalid version 'x': expected a positive integer, as in 'table@2:feature'"),
+            (get + ["user_stats"], 2, "feature ref 'user_stats': \(forms)"),
+            (get + ["user_stats::"], 2, "feature ref 'user_stats::': \(forms)"),
+            (get + [":age"], 2, "feature ref ':age': missing table name before ':'"),
+            (get + ["user_stats@0:age"], 2, "feature ref 'user_stats@0:age': invalid version '0': expected a positive integer, as in 'table@2:feature'"),
+            (get + ["user_stats@x:age"], 2, "feature ref 'user_stats@x:age': invalid version 'x': expected a positive integer, as in 'table@2:feature'"),
             (get + ["user_stats@9:age"], 1, "feature ref 'user_stats@9:age': feature table 'user_stats' has no version 9; its only version is 1"),
             (get + ["nope:*"], 1, "feature ref 'nope:*': unknown feature table 'nope'"),
+            (["export", "--entities", "events.csv", "--out", "t.csv", "--features", "user_stats:age,user_stats"], 2, "feature ref 'user_stats': \(forms)"),
+            (["models", "register", "m", "--artifact", ModelsTests.xgb, "--format", "xgboost-json", "--features", "user_stats:age,:x"], 2,
+             "feature ref ':x': missing table name before ':'"),
             (["get", "--features", "user_stats:age", "--entity", "user_id"], 2, "--entity: expected key=value[,key2=value2], got \"user_id\""),
             (["get", "--features", "user_stats:age", "--entity", "=1"], 2, "--entity: expected key=value[,key2=value2], got \"=1\""),
             (["get", "--features", "user_stats:age", "--entity", "user_id=1,user_id=2"], 2,
