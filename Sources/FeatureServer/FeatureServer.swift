@@ -59,7 +59,7 @@ public final class FeatureServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.threads))
         let registry = NIOLockedValueBox([ObjectIdentifier: any Channel]())
         do {
-            let server = try ServerBootstrap(group: group)
+            let server = try listening(config.host, config.port, option: "--port") { try ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -79,10 +79,10 @@ public final class FeatureServer: Sendable {
                         try sync.addHandler(ProtocolHandler(core: core, tls: ssl != nil))
                     }
                 }
-                .bind(host: config.host, port: config.port).wait()
+                .bind(host: config.host, port: config.port).wait() }
             var http: (any Channel)? = nil
             if let httpPort = config.httpPort {
-                http = try ServerBootstrap(group: group)
+                http = try listening(config.host, httpPort, option: "--http-port") { try ServerBootstrap(group: group)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
@@ -90,7 +90,7 @@ public final class FeatureServer: Sendable {
                             try channel.pipeline.syncOperations.addHandler(HTTPHandler(core: core))
                         }
                     }
-                    .bind(host: config.host, port: httpPort).wait()
+                    .bind(host: config.host, port: httpPort).wait() }
             }
             let s = FeatureServer(core: core, group: group, server: server, http: http, registry: registry)
             logger.info("serving \(config.storePath) on \(config.host):\(s.port)\(ssl != nil ? " (TLS)" : "")\(http.map { ", HTTP on port \($0.localAddress?.port ?? 0)" } ?? "")")
@@ -106,10 +106,11 @@ public final class FeatureServer: Sendable {
         case (nil, nil):
             return nil
         case (let cert?, let key?):
-            let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
-            let tls = TLSConfiguration.makeServerConfiguration(
-                certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            return try NIOSSLContext(configuration: tls)
+            let chain = try loadCertificateChain(cert).map { NIOSSLCertificateSource.certificate($0) }
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try loadPrivateKey(key)))
+            do { return try NIOSSLContext(configuration: tls) } catch {
+                throw FeatureStoreError(.invalidInput, "--tls-key \(key) does not go with the certificate of --tls-cert \(cert) (\(error))")
+            }
         default:
             throw FeatureStoreError(.invalidInput, "TLS needs both --tls-cert and --tls-key")
         }

@@ -88,7 +88,10 @@ final class HTTPHandler: ChannelInboundHandler {
             let c = try decoder.singleValueContainer()
             if let i = try? c.decode(Int64.self) { self = .int(i); return }
             if let d = try? c.decode(Double.self) { self = .double(d); return }
-            self = .string(try c.decode(String.self))
+            guard let s = try? c.decode(String.self) else {
+                throw DecodingError.typeMismatch(JSONScalar.self, .init(codingPath: c.codingPath, debugDescription: "a number or a string"))
+            }
+            self = .string(s)
         }
         var text: String {
             switch self {
@@ -100,14 +103,13 @@ final class HTTPHandler: ChannelInboundHandler {
     }
 
     private func onlineFeatures(_ body: ByteBuffer) throws -> String {
-        let request: FeastRequest
-        do {
-            request = try JSONDecoder().decode(FeastRequest.self, from: Data(body.readableBytesView))
-        } catch {
-            throw FeatureStoreError(.invalidInput, "the body is not a Feast get-online-features request: \(error)")
-        }
+        let request = try Self.decodeRequest(body.readableBytesView)
         let counts = Set(request.entities.values.map(\.count))
-        guard counts.count <= 1 else { throw FeatureStoreError(.invalidInput, "every entity key list must have the same length") }
+        guard counts.count <= 1 else {
+            let lengths = request.entities.keys.sorted().map { "\($0): \(request.entities[$0]!.count)" }.joined(separator: ", ")
+            throw FeatureStoreError(.invalidInput, "\"entities\": the key lists have different lengths (\(lengths)); "
+                                    + "expected one value per entity in every list")
+        }
         let n = counts.first ?? 0
         guard n <= core.config.maxEntities else {
             throw FeatureStoreError(.invalidInput, "\(n) entities in one request; the limit is \(core.config.maxEntities)")
@@ -134,7 +136,8 @@ final class HTTPHandler: ChannelInboundHandler {
 
     /// A JSON join-key value as the key's type (numbers given as strings are accepted, as Feast does).
     static func keyValue(_ v: JSONScalar, _ key: JoinKey, entity: Int) throws -> Value {
-        let fail = FeatureStoreError(.invalidInput, "entity \(entity): join key '\(key.name)': \(v.text) is not a valid \(key.type)")
+        let shown = if case .string(let s) = v { "\"\(s)\"" } else { v.text }
+        let fail = FeatureStoreError(.invalidInput, "entity \(entity): join key '\(key.name)': \(shown) is not a valid \(key.type)")
         switch (key.type, v) {
         case (.int64, .int(let i)): return .int64(i)
         case (.int64, .string(let s)): guard let i = Int64(s) else { throw fail }; return .int64(i)

@@ -99,6 +99,10 @@ public final class Store: @unchecked Sendable {
     /// Opens an existing store; errors if `path` holds none.
     public static func open(at path: String, options: Environment.Options = Environment.Options()) throws -> Store {
         guard FileSystem.exists(path + "/data.mdb") else {
+            if FileSystem.exists(path) && !FileSystem.isDirectory(path) {
+                throw FeatureStoreError.notFound("no feature store at '\(path)': it is a file, and a store is a directory "
+                                                 + "(create one elsewhere with `fsctl init DIR`)")
+            }
             throw FeatureStoreError.notFound("no feature store at '\(path)' (create one with `fsctl init \(path)`)")
         }
         let env = try openEnvironment(path, options: options)

@@ -78,6 +78,9 @@ public struct ModelRegistration: Sendable {
                 throw RegistryError.invalid("invalid \(what) '\(item)': expected KEY=VALUE")
             }
             let key = String(item[..<eq]), value = String(item[item.index(after: eq)...])
+            guard !key.isEmpty else {
+                throw RegistryError.invalid("invalid \(what) '\(item)': the name before '=' is empty; expected KEY=VALUE")
+            }
             try ModelName.validateKey(key, what: what)
             guard out[key] == nil else { throw RegistryError.invalid("\(what) '\(key)' is given twice") }
             out[key] = value

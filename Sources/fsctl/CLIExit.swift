@@ -50,6 +50,18 @@ enum CLIExit {
 struct UsageError: Error {
     var message: String
     init(_ message: String) { self.message = message }
+
+    /// Runs a library parser on a command-line value (`--metric`, `--require`,
+    /// `--canary`, a model `--format`, a feature ref): its invalid-input
+    /// error is a usage error (exit 2, SPEC 4) with the same message.
+    static func parsing<T>(_ parse: () throws -> T) throws -> T {
+        do { return try parse() } catch let e as FeatureStoreError {
+            if e.kind == .invalidInput { throw UsageError(e.message) }
+            throw e
+        } catch let e as CatalogError {
+            throw UsageError(e.description)
+        }
+    }
 }
 
 /// The command ran and found what it looks for (problems in `fsctl check`):

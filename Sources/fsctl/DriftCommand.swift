@@ -144,6 +144,7 @@ struct DriftCommand: ParsableCommand {
             }
             thresholds[name] = x
         }
+        if let html { try OutputPath.check(html, option: "--html") }
         let store = try global.openStore(readOnly: noRecord)
         let target = try model.map { try ModelTarget(store: store, model: $0, version: version) }
         let table = target?.table ?? self.table!
@@ -158,17 +159,18 @@ struct DriftCommand: ParsableCommand {
         let report = try store.drift(request)
         let d = report.result
         let subject = target?.subject ?? table
-        if !noRecord {
-            try store.recordDriftResult(report.record(kind: target == nil ? .table : .model, subject: subject,
-                                                      reference: Self.describe(r),
-                                                      current: [Timestamp.format(c.lowerBound), Timestamp.format(c.upperBound)]))
-        }
+        // The report first: a report that cannot be written records nothing.
         if let html {
             let what = target.map { "model \($0.subject) (\(table))" } ?? table
             let page = report.html(title: "Drift of \(what): \(current) against \(Self.describe(r).joined(separator: " "))")
             do { try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic) } catch {
-                throw FeatureStoreError(.io, "cannot write the HTML report to \(html): \(error.localizedDescription)")
+                throw FeatureStoreError(.io, "--html \(html): cannot write the HTML report: \(error.localizedDescription)")
             }
+        }
+        if !noRecord {
+            try store.recordDriftResult(report.record(kind: target == nil ? .table : .model, subject: subject,
+                                                      reference: Self.describe(r),
+                                                      current: [Timestamp.format(c.lowerBound), Timestamp.format(c.upperBound)]))
         }
         let result = Result(
             table: table, model: target?.model, version: version, reference: Self.describe(r),

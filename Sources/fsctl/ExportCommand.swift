@@ -75,7 +75,9 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let out = out!
+        try OutputPath.check(out, option: "--out", input: entities.map { ("--entities", $0) })
         if let reproduce { return try runReproduce(id: reproduce, out: out) }
+        let refs = try CommandLineRefs.parse(features)
         var options = PointInTimeOptions()
         options.asOf = try asOf.map { try CommandLineTime.parse($0, what: "--as-of") }
         options.fullFeatureNames = fullFeatureNames
@@ -90,7 +92,7 @@ struct ExportCommand: ParsableCommand {
         let record: TrainingSetRecord
         do {
             record = try store.exportTrainingSet(
-                entities: entities!, refs: FeatureRef.splitList(features), services: service, to: out,
+                entities: entities!, refs: refs, services: service, to: out,
                 format: format.map { IngestOptions.Format(rawValue: $0.rawValue)! }, options: options,
                 progress: { bar.update($0.rows) })
             bar.finish()

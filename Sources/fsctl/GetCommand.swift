@@ -38,10 +38,11 @@ struct GetCommand: ParsableCommand {
     }
 
     func run() throws {
+        let refs = try CommandLineRefs.parse(features)
         let entities = try entity.map(Self.parseEntity)
         let time = try at.map { try CommandLineTime.parse($0, what: "--at") }
         let store = try global.openStore(readOnly: true)
-        let result = try store.onlineFeatures(refs: FeatureRef.splitList(features), services: service,
+        let result = try store.onlineFeatures(refs: refs, services: service,
                                               entities: entities, at: time, fullFeatureNames: fullFeatureNames)
         if global.json {
             let json = result.feastJSON()

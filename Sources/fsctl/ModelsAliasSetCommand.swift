@@ -58,8 +58,8 @@ struct ModelsAliasSetCommand: ParsableCommand {
 
     func run() throws {
         guard version > 0 else { throw UsageError("VERSION must be a positive integer, not \(version)") }
-        let gates = try require.map(QualityGate.init(parsing:))
-        let splits = try canary.map(CanarySplit.init(parsing:))
+        let gates = try UsageError.parsing { try require.map(QualityGate.init(parsing:)) }
+        let splits = try UsageError.parsing { try canary.map(CanarySplit.init(parsing:)) }
         let registry = try global.openRegistry()
         let change: AliasChange
         do {

@@ -50,14 +50,19 @@ struct ModelsRegisterCommand: ParsableCommand {
     }
 
     func run() throws {
-        let format = try ModelFormat(parsing: self.format)
+        // The option values first (usage errors), then the artifact.
+        let format = try UsageError.parsing { try ModelFormat(parsing: self.format) }
+        let metrics = try UsageError.parsing { try ModelRegistration.metrics(metric) }
+        let params = try UsageError.parsing { try ModelRegistration.pairs(param, what: "param") }
+        let tags = try UsageError.parsing { try ModelRegistration.pairs(tag, what: "tag") }
+        let refs = try CommandLineRefs.parse(features)
         var r = try ModelRegistration(name: name, artifactFile: artifact, format: format)
-        r.features = FeatureRef.splitList(features)
+        r.features = refs
         r.service = service
         r.trainingSet = trainingSet
-        r.metrics = try ModelRegistration.metrics(metric)
-        r.params = try ModelRegistration.pairs(param, what: "param")
-        r.tags = try ModelRegistration.pairs(tag, what: "tag")
+        r.metrics = metrics
+        r.params = params
+        r.tags = tags
         r.description = description
         let registry = try global.openRegistry()
         let v = try registry.register(r)

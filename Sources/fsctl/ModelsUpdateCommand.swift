@@ -29,8 +29,9 @@ struct ModelsUpdateCommand: ParsableCommand {
     }
 
     func run() throws {
+        let tags = try UsageError.parsing { try ModelRegistration.pairs(tag, what: "tag") }
         let registry = try global.openRegistry()
-        let v = try registry.update(try ModelRef(parsing: ref), tags: try ModelRegistration.pairs(tag, what: "tag"),
+        let v = try registry.update(try ModelRef(parsing: ref), tags: tags,
                                     removingTags: removeTag, description: description)
         if global.json { return try Output.json(ModelVersionJSON(v, aliases: try registry.aliases(pointingAt: v))) }
         global.say("updated \(v.ref)")

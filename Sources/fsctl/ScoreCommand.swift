@@ -59,6 +59,7 @@ struct ScoreCommand: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.check(out, option: "--out", input: ("--entities", entities))
         // Read-only unless logging; the alias's setting is known once the reference is resolved.
         var opened: (store: Store, scorer: Scorer)? = try open(readOnly: log != true)
         if logs(opened!.scorer) && opened!.store.environment.options.readOnly {

@@ -178,12 +178,12 @@ import Testing
         #expect(page.contains("fill=\"#3b6fb6\"") && page.contains("fill=\"#e8833a\""))
     }
 
-    @Test func unwritablePathIsAnError() throws {
+    @Test func unwritablePathIsAnErrorAndRecordsNothing() throws {
         let box = try DriftTests.store()
-        let r = try box.run("drift", "user_stats", "--reference", DriftTests.day15, "--current", DriftTests.day16,
-                            "--html", "no/such/dir/report.html")
-        #expect(r.code == 1, "\(r)")
-        #expect(r.stderr.hasPrefix("error: cannot write the HTML report to no/such/dir/report.html"), "\(r)")
+        try box.refuses([
+            (["drift", "user_stats", "--reference", DriftTests.day15, "--current", DriftTests.day16, "--html", "no/such/dir/report.html"], 1,
+             "--html no/such/dir/report.html: cannot create it: directory 'no/such/dir': No such file or directory"),
+        ])
     }
 }
 

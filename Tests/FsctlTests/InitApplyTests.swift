@@ -138,7 +138,7 @@ import Testing
         let box = try Sandbox()
         try box.write("afile", "hi\n")
         try box.fails("init", "afile", error: "afile: cannot open the store: mdb_env_open: Not a directory (20)")
-        try box.fails("list", "--store", "afile", error: "no feature store at 'afile' (create one with `fsctl init afile`)")
+        try box.fails("list", "--store", "afile", error: "no feature store at 'afile': it is a file, and a store is a directory (create one elsewhere with `fsctl init DIR`)")
     }
 
     @Test func missingDefinitionsFile() throws {

@@ -137,7 +137,7 @@ import Testing
         #expect(thrownMessage { _ = try ModelRegistration.metrics(["auc=inf"]) }
                 == "invalid metric 'auc=inf': 'inf' is not a finite number")
         #expect(thrownMessage { _ = try ModelRegistration.metrics(["auc=1", "auc=2"]) } == "metric 'auc' is given twice")
-        #expect(thrownMessage { _ = try ModelRegistration.pairs(["=x"], what: "param") } == "empty param name")
+        #expect(thrownMessage { _ = try ModelRegistration.pairs(["=x"], what: "param") } == "invalid param '=x': the name before '=' is empty; expected KEY=VALUE")
         #expect(thrownMessage { _ = try ModelRegistration.pairs(["a<b=x"], what: "tag") }
                 == "invalid tag name 'a<b': it cannot contain '<'")
     }

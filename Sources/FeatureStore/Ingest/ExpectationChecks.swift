@@ -72,7 +72,9 @@ struct ExpectationChecks {
             guard let x = number else { continue }
             let shown = Self.show(column: column, row: r)
             if x.isNaN, e.min != nil || e.max != nil || e.allowed != nil {
-                return Failure(column: name, value: shown, reason: "NaN does not satisfy the expectation", check: .nan)
+                let declared = [e.min.map { "min: \(ExpectLiteral.number($0))" }, e.max.map { "max: \(ExpectLiteral.number($0))" },
+                                e.allowed.map { "in: \(Self.list($0))" }].compactMap { $0 }.joined(separator: ", ")
+                return Failure(column: name, value: shown, reason: "NaN is not a number that expect {\(declared)} allows", check: .nan)
             }
             if let lo = e.min, x < lo {
                 return Failure(column: name, value: shown, reason: "\(shown) is below the minimum \(ExpectLiteral.number(lo)) (expect min)", check: .min)

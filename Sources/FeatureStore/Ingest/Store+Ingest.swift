@@ -14,6 +14,7 @@ extension Store {
     @discardableResult
     public func ingest(table: String, files: [String], options: IngestOptions = IngestOptions()) throws -> IngestResult {
         guard !files.isEmpty else { throw FeatureStoreError.invalid("ingest: no input file given") }
+        try Self.checkRejectsWritable(files: files, options: options)
         // Hash the files on another thread while the rows are parsed and written.
         let hashing = BackgroundTask { try files.map { try FileHash.sha256($0) } }
         defer { _ = try? hashing.wait() }
@@ -72,8 +73,7 @@ extension Store {
         // Rejects files are written after the commit, so a failed ingest leaves none behind.
         var rejectsFiles: [String: String] = [:]
         for (i, file) in files.enumerated() where !rejects[i].isEmpty {
-            let path = files.count == 1 ? (options.rejectsPath ?? file + ".rejects.jsonl")
-                                         : (options.rejectsPath.map { $0 + ".\(i + 1)" } ?? file + ".rejects.jsonl")
+            let path = Self.rejectsPath(for: file, index: i, count: files.count, options: options)
             let out = try JSONLWriter(path: path)
             for row in rejects[i] {
                 let column: JSONValue = row.column.map { JSONValue.string($0) } ?? JSONValue.null
