@@ -85,8 +85,8 @@ public final class Environment: @unchecked Sendable {
     let dbiLock = Mutex()
     /// Reader slots of dead processes cleared by `mdb_reader_check` at open.
     public let staleReadersCleared: Int
-    /// The directory's identity in the process-wide registry of open environments.
-    private let fileID: OpenEnvironments.FileID?
+    /// This open in the process-wide registry of open environments.
+    private let registration: OpenEnvironments.Registration?
 
     /// Opens (creating if needed) the environment in directory `path`, which
     /// must exist. Clears stale reader slots left by dead processes.
@@ -94,11 +94,11 @@ public final class Environment: @unchecked Sendable {
     /// Throws `EBUSY` when this process already has the same directory open
     /// (LMDB forbids that): share the existing `Environment` instead.
     public init(path: String, options: Options = Options()) throws {
-        let fileID = try OpenEnvironments.shared.register(path)
+        let registration = try OpenEnvironments.shared.register(path)
         var env: OpaquePointer?
         let rc = mdb_env_create(&env)
         guard rc == 0, let env else {
-            OpenEnvironments.shared.unregister(fileID)
+            OpenEnvironments.shared.unregister(registration)
             throw LMDBError(code: rc == 0 ? MDB_PANIC : rc, function: "mdb_env_create")
         }
         do {
@@ -119,10 +119,10 @@ public final class Environment: @unchecked Sendable {
             staleReadersCleared = Int(dead)
         } catch {
             mdb_env_close(env)
-            OpenEnvironments.shared.unregister(fileID)
+            OpenEnvironments.shared.unregister(registration)
             throw error
         }
-        self.fileID = fileID
+        self.registration = registration
         self.handle = env
         self.path = path
         self.options = options
@@ -132,7 +132,7 @@ public final class Environment: @unchecked Sendable {
     deinit {
         readerPool.drain()
         mdb_env_close(handle)
-        OpenEnvironments.shared.unregister(fileID)
+        OpenEnvironments.shared.unregister(registration)
     }
 
     /// Opens the named database, creating it when `create` is true and the
