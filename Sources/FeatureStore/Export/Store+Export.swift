@@ -12,12 +12,14 @@ extension Store {
     /// the result to `output` — Parquet when it ends in `.parquet`, CSV
     /// otherwise — then records the training set.
     ///
-    /// Threads share the work: one parses the entity file, two join (one
-    /// snapshot, two read transactions), two format CSV and one writes it,
-    /// one hashes the output as it is written; memory is
+    /// Threads share the work: one parses the entity file (two, each half
+    /// of a large CSV file), two join (one snapshot, two read
+    /// transactions), two format CSV and one writes it, one hashes the
+    /// output as it is written; memory is
     /// bounded by ``PointInTimeOptions/blockRows`` and a few batches in
     /// flight. The file is written under a temporary name and renamed at the
-    /// end, so a failed export leaves no partial file. The same inputs on the
+    /// end, so a failed export leaves no partial file (and an older file of
+    /// that name as it was). The same inputs on the
     /// same store state give a byte-identical file and the same record id.
     ///
     /// ```swift
@@ -290,7 +292,9 @@ struct OutputReplacement {
     init(temporary: String, output: String) throws {
         let aside = output + ".old-\(getpid())"
         var moved = false
-        if access(output, F_OK) == 0 {
+        var info = stat()
+        if lstat(output, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            // (Anything else — a directory, a link — is left to rename(2) as before.)
             moved = rename(output, aside) == 0
         }
         guard rename(temporary, output) == 0 else {
