@@ -53,6 +53,40 @@ public final class CSVReader {
         try self.init(input: ChunkedInput(bytes: bytes, name: name, chunkSize: chunkSize))
     }
 
+    /// Reads the rest of the CSV file at `path` from byte `offset` on, which
+    /// must be where a record starts, as records of a file with header
+    /// `columnNames` (there is no header at `offset`); `line` is the physical
+    /// line number there, for row lines and errors. With ``endInput(at:)`` on
+    /// a reader of the same file, two threads can read the halves of a file.
+    public init(path: String, from offset: Int, columnNames: [String], line: Int,
+                chunkSize: Int = 4 << 20) throws(TabularError) {
+        let input = try ChunkedInput(path: path, chunkSize: chunkSize, offset: offset)
+        self.path = path
+        tokenizer = CSVTokenizer(input: input, line: line)
+        self.columnNames = columnNames
+    }
+
+    /// Makes input end at byte `offset` of the file, which must be where a
+    /// record starts: the rows are those starting before it. Unless the
+    /// reader meets a quoted field first (it may hold a newline, and then
+    /// `offset` need not be a record boundary): it then reads on to the end
+    /// of the file, as it would without the limit, and ``endedAtLimit`` is
+    /// false. Returns false (and sets nothing) when bytes past `offset` were
+    /// already read.
+    @discardableResult
+    public func endInput(at offset: Int) -> Bool {
+        guard tokenizer.input.offset <= offset else { return false }
+        tokenizer.input.limit = offset
+        return true
+    }
+
+    /// After the last batch: whether input ended at the ``endInput(at:)`` offset.
+    public var endedAtLimit: Bool { tokenizer.input.limit != nil && tokenizer.input.eof }
+
+    /// The physical line number where the next record would start (after the
+    /// last batch: one more than the lines read, blank ones included).
+    public var nextLine: Int { tokenizer.line }
+
     private init(input: ChunkedInput) throws(TabularError) {
         path = input.name
         try input.skipByteOrderMark()

@@ -29,7 +29,7 @@ enum TokenStatus {
 final class CSVTokenizer {
     let input: ChunkedInput
     /// Physical line number of `input.start`.
-    private var line = 1
+    private(set) var line = 1
     private(set) var fields: UnsafeMutablePointer<FieldSpan>
     private var fieldCapacity = 64
     /// Fields in the current record.
@@ -39,8 +39,10 @@ final class CSVTokenizer {
     /// The current record's text in `input.buffer`, without its terminator.
     private(set) var rawRange = 0..<0
 
-    init(input: ChunkedInput) {
+    /// `line`: the physical line number of the input's first byte.
+    init(input: ChunkedInput, line: Int = 1) {
         self.input = input
+        self.line = line
         fields = .allocate(capacity: fieldCapacity)
     }
 
@@ -101,6 +103,11 @@ final class CSVTokenizer {
         while true {
             if n == fieldCapacity { growFields() }
             if p < end, b[p] == UInt8(ascii: "\"") {
+                if input.limit != nil {
+                    // It may hold a newline past the input's limit (which then
+                    // is not a record boundary): read on to the end instead.
+                    input.limit = nil
+                }
                 let fieldLine = ln
                 var q = p + 1
                 var escaped = false

@@ -33,6 +33,23 @@ final class ChunkedInput {
     /// True once the source has no more bytes.
     private(set) var eof = false
     private let chunkSize: Int
+    /// File offset of `buffer[end]`: where the next read starts.
+    private(set) var offset = 0
+    /// Input ends at this file offset (nil: at the end of the file). Cleared
+    /// when a reader must read on (``CSVTokenizer`` does at a quoted field).
+    var limit: Int?
+
+    /// Opens `path` for reading; `chunkSize` is the read size (tests use tiny ones).
+    /// `offset`: the byte of the file where input starts (0: its start).
+    convenience init(path: String, chunkSize: Int, offset: Int) throws(TabularError) {
+        try self.init(path: path, chunkSize: chunkSize)
+        if offset > 0, case .file(let fd) = source {
+            guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+                throw TabularError(kind: .io, file: name, message: "cannot seek to byte \(offset): \(errnoText(errno))")
+            }
+            self.offset = offset
+        }
+    }
 
     /// Opens `path` for reading; `chunkSize` is the read size (tests use tiny ones).
     init(path: String, chunkSize: Int) throws(TabularError) {
@@ -86,7 +103,8 @@ final class ChunkedInput {
             buffer = grown
             capacity = newCapacity
         }
-        let want = min(chunkSize, capacity - end)
+        var want = min(chunkSize, capacity - end)
+        if let limit { want = max(0, min(want, limit - offset)) }
         let got: Int
         switch source {
         case .file(let fd):
@@ -104,6 +122,7 @@ final class ChunkedInput {
             source = .memory(bytes, position: position + got)
         }
         end += got
+        offset += got
         if got == 0 { eof = true }
         return got > 0
     }

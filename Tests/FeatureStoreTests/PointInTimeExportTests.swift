@@ -250,8 +250,29 @@ import Tabular
                 == "feature ref 'user_stat:age': unknown feature table 'user_stat' (did you mean 'user_stats'?)")
         #expect(Self.message { try t.store.exportTrainingSet(entities: good, refs: ["user_stats:age"], to: out) }
                 == "\(good): feature 'age' of table 'user_stats' has the name of an entity column; use full feature names (--full-feature-names: user_stats__age)")
-        // No partial output is left behind by a failed export.
+        // No partial output is left behind by a failed export, and the last good one is intact.
         #expect(!FileManager.default.fileExists(atPath: out + ".tmp-\(getpid())"))
+        #expect(try Self.read(out) == "user_id,ts,age\n1,2025-11-15T02:00:00Z,31.5\n")
+    }
+
+    /// An existing output is replaced (moved aside, then deleted: no leftover);
+    /// a directory in the way is an error and stays.
+    @Test func replacesAnExistingOutput() throws {
+        let t = try Self.store()
+        let out = t.dir + "-again.csv"
+        let one = try t.file("one.csv", "user_id,event_timestamp\n1,2025-11-15T02:00:00Z\n")
+        let two = try t.file("two.csv", "user_id,event_timestamp\n2,2025-11-15T02:00:00Z\n1,2025-11-15T02:00:00Z\n")
+        try t.store.exportTrainingSet(entities: one, refs: ["user_stats:age"], to: out)
+        try t.store.exportTrainingSet(entities: two, refs: ["user_stats:age"], to: out)
+        #expect(try Self.read(out).hasPrefix("user_id,event_timestamp,age\n2,"))
+        #expect(!FileManager.default.fileExists(atPath: out + ".old-\(getpid())"))
+        let dir = t.dir + "-a-directory"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        let error = Self.message { try t.store.exportTrainingSet(entities: one, refs: ["user_stats:age"], to: dir) }
+        #expect(error?.hasPrefix("\(dir): cannot write") == true, "\(String(describing: error))")
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) && isDirectory.boolValue)
+        #expect(!FileManager.default.fileExists(atPath: dir + ".old-\(getpid())"))
     }
 
     @Test func collisionNamesBothTables() throws {

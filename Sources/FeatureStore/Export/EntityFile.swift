@@ -49,13 +49,18 @@ public final class EntityFile {
     }
 
     /// The rows, `batchSize` at a time. Call once.
-    public func batches(batchSize: Int = 65_536) throws -> BatchIterator {
+    ///
+    /// - Parameter readAhead: with more than 0, a large CSV file is read by
+    ///   two threads at once (``SplitCSVSource``), the second one up to
+    ///   about this many rows ahead of the caller.
+    public func batches(batchSize: Int = 65_536, readAhead: Int = 0) throws -> BatchIterator {
         let options = ReadOptions(batchSize: batchSize)
         switch format {
         case .csv:
             guard let csv else { preconditionFailure("EntityFile.batches called twice") }
             self.csv = nil
-            return try csv.batches(schema: fields, options: options)
+            return try SplitCSVSource.batches(reader: csv, path: path, schema: fields, options: options,
+                                              maxBufferedBatches: readAhead / max(1, batchSize))
         case .jsonl:
             return try JSONLReader(path: path).batches(schema: fields, options: options)
         case .parquet:

@@ -88,6 +88,8 @@ struct PointInTimeWalker {
     struct SortedKeys {
         var signature: [JoinKey]
         var columns: [Int]
+        /// Encoded keys, row `i`'s at `keyStart[i]..<keyStart[i + 1]`; both
+        /// empty for integer keys (the entries' heads are the whole keys).
         var keyBytes: [UInt8]
         var keyStart: [Int]
         var entries: [Entry]
@@ -120,7 +122,9 @@ struct PointInTimeWalker {
             if let same = sorted.first(where: { $0.signature == signature && $0.columns == columns }) {
                 sorted.append(same)    // copy-on-write: shared storage
             } else {
-                sorted.append(try sortedKeys(table, block, signature: signature, columns: columns))
+                sorted.append(table.fixedKeyBytes != nil
+                              ? try fixedSortedKeys(table, block, signature: signature, columns: columns)
+                              : try sortedKeys(table, block, signature: signature, columns: columns))
             }
         }
         return sorted
@@ -274,8 +278,9 @@ struct PointInTimeWalker {
         return result
     }
 
-    /// Steps 1 and 2 for table `table`: the rows' encoded keys, and the rows
-    /// sorted by (key, t, row).
+    /// Steps 1 and 2 for table `table` whose keys are not all integers (for
+    /// those: ``fixedSortedKeys(_:_:signature:columns:)``): the rows' encoded
+    /// keys, and the rows sorted by (key, t, row).
     private func sortedKeys(_ table: PointInTimePlan.Table, _ block: PointInTimeBlock,
                             signature: [JoinKey], columns: [Int]) throws -> SortedKeys {
         let n = block.rowCount
@@ -283,98 +288,26 @@ struct PointInTimeWalker {
         var keyBytes: [UInt8] = []
         var keyStart = [Int](repeating: 0, count: n + 1)
         var present = [Bool](repeating: true, count: n)
-        if let width = table.fixedKeyBytes {
-            keyBytes = [UInt8](repeating: 0, count: n * width)
-            try encodeFixed(table, block, width: width, into: &keyBytes, present: &present)
-            for i in 0...n { keyStart[i] = i * width }
-        } else {
-            keyBytes.reserveCapacity(n * 16)
-            try encodeGeneral(table, block, into: &keyBytes, starts: &keyStart, present: &present)
-        }
+        keyBytes.reserveCapacity(n * 16)
+        try encodeGeneral(table, block, into: &keyBytes, starts: &keyStart, present: &present)
         // 2. Sort (entity key, t, row).
         var entries: [Entry] = []
         entries.reserveCapacity(n)
-        let fixed = table.fixedKeyBytes != nil
         keyBytes.withUnsafeBytes { kb in
             for i in 0..<n where present[i] {
                 let (hi, lo) = Self.head(kb, keyStart[i], keyStart[i + 1])
                 entries.append(Entry(hi: hi, lo: lo, t: block.times[i], row: Int32(i)))
             }
-            if fixed {
-                Self.radixSort(&entries)
-            } else {
-                entries.sort { a, b in
-                    if a.hi != b.hi { return a.hi < b.hi }
-                    if a.lo != b.lo { return a.lo < b.lo }
-                    let c = Self.compareKeys(kb, keyStart, Int(a.row), Int(b.row))
-                    if c != 0 { return c < 0 }
-                    if a.t != b.t { return a.t < b.t }
-                    return a.row < b.row
-                }
+            entries.sort { a, b in
+                if a.hi != b.hi { return a.hi < b.hi }
+                if a.lo != b.lo { return a.lo < b.lo }
+                let c = Self.compareKeys(kb, keyStart, Int(a.row), Int(b.row))
+                if c != 0 { return c < 0 }
+                if a.t != b.t { return a.t < b.t }
+                return a.row < b.row
             }
         }
         return SortedKeys(signature: signature, columns: columns, keyBytes: keyBytes, keyStart: keyStart, entries: entries)
-    }
-
-    /// Sorts by (hi, lo, t, row) — the order of fixed-width keys: a stable
-    /// LSD radix sort on the bytes of (hi, lo) that differ between entries
-    /// (a few for integer ids), then each run of equal keys by (t, row). A
-    /// comparison sort of a million entries took longer than a table's walk.
-    private static func radixSort(_ entries: inout [Entry]) {
-        let n = entries.count
-        @inline(__always) func byTime(_ a: Entry, _ b: Entry) -> Bool { a.t != b.t ? a.t < b.t : a.row < b.row }
-        guard n > 256 else {
-            entries.sort { a, b in a.hi != b.hi ? a.hi < b.hi : a.lo != b.lo ? a.lo < b.lo : byTime(a, b) }
-            return
-        }
-        var andHi = UInt64.max, orHi: UInt64 = 0, andLo = UInt64.max, orLo: UInt64 = 0
-        for e in entries { andHi &= e.hi; orHi |= e.hi; andLo &= e.lo; orLo |= e.lo }
-        // Least significant first: lo's bytes, then hi's; only those that vary.
-        var passes: [(hi: Bool, shift: UInt64)] = []
-        for shift in stride(from: UInt64(0), to: 64, by: 8) where ((andLo ^ orLo) >> shift) & 0xFF != 0 { passes.append((false, shift)) }
-        for shift in stride(from: UInt64(0), to: 64, by: 8) where ((andHi ^ orHi) >> shift) & 0xFF != 0 { passes.append((true, shift)) }
-        if !passes.isEmpty {
-            // Scratch of the same size (not a copy of `entries`: every pass overwrites it).
-            var other = [Entry](unsafeUninitializedCapacity: n) { _, count in count = n }
-            var counts = [Int](repeating: 0, count: 256)
-            for pass in passes {
-                entries.withUnsafeBufferPointer { from in
-                other.withUnsafeMutableBufferPointer { to in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    for b in 0..<256 { counts[b] = 0 }
-                    for e in from { counts[Int(truncatingIfNeeded: ((pass.hi ? e.hi : e.lo) >> pass.shift) & 0xFF)] += 1 }
-                    var sum = 0
-                    for b in 0..<256 { let c = counts[b]; counts[b] = sum; sum += c }
-                    for e in from {
-                        let b = Int(truncatingIfNeeded: ((pass.hi ? e.hi : e.lo) >> pass.shift) & 0xFF)
-                        to[counts[b]] = e
-                        counts[b] += 1
-                    }
-                }}}
-                swap(&entries, &other)
-            }
-        }
-        // Runs of one key: by time, then row (short runs: one entity's rows).
-        entries.withUnsafeMutableBufferPointer { e in
-            var g = 0
-            while g < n {
-                var end = g + 1
-                while end < n, e[end].hi == e[g].hi, e[end].lo == e[g].lo { end += 1 }
-                if end - g > 1 {
-                    if end - g <= 16 {
-                        for i in (g + 1)..<end {       // insertion sort
-                            let x = e[i]
-                            var j = i
-                            while j > g, byTime(x, e[j - 1]) { e[j] = e[j - 1]; j -= 1 }
-                            e[j] = x
-                        }
-                    } else {
-                        e[g..<end].sort(by: byTime)
-                    }
-                }
-                g = end
-            }
-        }
     }
 
     /// The first 16 bytes of a key as two big-endian integers (zero-padded):
@@ -433,51 +366,6 @@ struct PointInTimeWalker {
         return la == lb ? 0 : (la < lb ? -1 : 1)
     }
 
-    /// Integer join keys: written column by column into fixed-width slots.
-    private func encodeFixed(_ table: PointInTimePlan.Table, _ block: PointInTimeBlock, width: Int,
-                             into out: inout [UInt8], present: inout [Bool]) throws {
-        var at = 0
-        for (key, column) in table.keys {
-            for (b, batch) in block.batches.enumerated() {
-                let base = block.starts[b]
-                let c = batch.columns[column]
-                try out.withUnsafeMutableBytes { o in
-                    switch (key.type, c.storage) {
-                    case (.int64, .int64(let a)):
-                        for r in 0..<a.count {
-                            o.storeBytes(of: (UInt64(bitPattern: a[r]) ^ (1 << 63)).bigEndian,
-                                         toByteOffset: (base + r) * width + at, as: UInt64.self)
-                        }
-                    case (.int64, .int32(let a)):
-                        for r in 0..<a.count {
-                            o.storeBytes(of: (UInt64(bitPattern: Int64(a[r])) ^ (1 << 63)).bigEndian,
-                                         toByteOffset: (base + r) * width + at, as: UInt64.self)
-                        }
-                    case (.int32, .int32(let a)):
-                        for r in 0..<a.count {
-                            o.storeBytes(of: (UInt32(bitPattern: a[r]) ^ (1 << 31)).bigEndian,
-                                         toByteOffset: (base + r) * width + at, as: UInt32.self)
-                        }
-                    case (.int32, .int64(let a)):
-                        for r in 0..<a.count {
-                            guard let x = Int32(exactly: a[r]) else {
-                                if !c.validity[r] { continue }
-                                throw rowError(batch, r, "column '\(key.name)': \(a[r]) does not fit the join key's type int32")
-                            }
-                            o.storeBytes(of: (UInt32(bitPattern: x) ^ (1 << 31)).bigEndian,
-                                         toByteOffset: (base + r) * width + at, as: UInt32.self)
-                        }
-                    default:
-                        preconditionFailure("join key storage checked by the plan")
-                    }
-                }
-                // A null join key matches nothing (as in Feast's pandas merge).
-                for r in 0..<batch.rowCount where !c.validity[r] { present[base + r] = false }
-            }
-            at += key.type == .int64 ? 8 : 4
-        }
-    }
-
     /// Any join keys: row by row, escaping strings and bytes.
     private func encodeGeneral(_ table: PointInTimePlan.Table, _ block: PointInTimeBlock,
                                into out: inout [UInt8], starts: inout [Int], present: inout [Bool]) throws {
@@ -514,7 +402,7 @@ struct PointInTimeWalker {
         }
     }
 
-    private func rowError(_ batch: RecordBatch, _ r: Int, _ message: String) -> FeatureStoreError {
+    func rowError(_ batch: RecordBatch, _ r: Int, _ message: String) -> FeatureStoreError {
         let line = r < batch.sourceLines.count ? batch.sourceLines[r] : 0
         let at = options.sourceName.map { "\($0):\(line): " } ?? "entity row at line \(line): "
         return FeatureStoreError.invalid(at + message)

@@ -12,12 +12,14 @@ extension Store {
     /// the result to `output` — Parquet when it ends in `.parquet`, CSV
     /// otherwise — then records the training set.
     ///
-    /// Threads share the work: one parses the entity file, two join (one
-    /// snapshot, two read transactions), two format CSV and one writes it,
-    /// one hashes the output as it is written; memory is
+    /// Threads share the work: one parses the entity file (two, each half
+    /// of a large CSV file), two join (one snapshot, two read
+    /// transactions), two format CSV and one writes it, one hashes the
+    /// output as it is written; memory is
     /// bounded by ``PointInTimeOptions/blockRows`` and a few batches in
     /// flight. The file is written under a temporary name and renamed at the
-    /// end, so a failed export leaves no partial file. The same inputs on the
+    /// end, so a failed export leaves no partial file (and an older file of
+    /// that name as it was). The same inputs on the
     /// same store state give a byte-identical file and the same record id.
     ///
     /// ```swift
@@ -126,7 +128,8 @@ extension Store {
         do {
             summary = try pointInTimeJoin(
                 refs: refs, services: services, entitySchema: file.fields,
-                entities: try file.batches(batchSize: options.batchSize), options: options,
+                entities: try file.batches(batchSize: options.batchSize, readAhead: options.blockRows),
+                options: options,
                 start: { fields in
                     guard channel.send(.header(fields)) else { throw CancellationError() }
                 },
@@ -142,11 +145,8 @@ extension Store {
         ended = true
         _ = channel.send(.end)
         let outputHash = try writer.wait()
-        guard rename(temporary, output) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw FeatureStoreError.io("\(output): cannot write: \(reason)")
-        }
+        let replaced = try OutputReplacement(temporary: temporary, output: output)
+        defer { replaced.finish() }
 
         let recordOptions = TrainingSetRecord.Options(
             timestampColumn: options.timestampColumn, fullFeatureNames: options.fullFeatureNames,
@@ -272,4 +272,40 @@ final class CSVHalfFormatter: @unchecked Sendable {
         _ = jobs.send(nil)
         pthread_join(thread, nil)
     }
+}
+
+/// Moves a finished export's temporary file to its name. An older file of
+/// that name is first moved aside and then deleted on a thread of its own
+/// while the training set is recorded (``finish()`` waits for it).
+///
+/// Why not one `rename(temporary, output)`: on ext4, renaming over an
+/// existing file starts writeback of the new one inside the call
+/// (`auto_da_alloc`, so that a crash leaves the old or the new file, never
+/// an empty one), and the replaced file's pages are freed in it too: 90–110 ms
+/// of the export's wall time for a 163 MB training set under load, against
+/// microseconds for two renames onto free names. The flusher writes the
+/// file back later, as it does for any other write. In between the two renames
+/// (microseconds) `output` does not exist.
+struct OutputReplacement {
+    private let deleting: ThreadTask<Void>?
+
+    init(temporary: String, output: String) throws {
+        let aside = output + ".old-\(getpid())"
+        var moved = false
+        var info = stat()
+        if lstat(output, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            // (Anything else — a directory, a link — is left to rename(2) as before.)
+            moved = rename(output, aside) == 0
+        }
+        guard rename(temporary, output) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            if moved { rename(aside, output) }
+            throw FeatureStoreError.io("\(output): cannot write: \(reason)")
+        }
+        deleting = moved ? ThreadTask { _ = unlink(aside) } : nil
+    }
+
+    /// Waits until the older file is deleted.
+    func finish() { _ = try? deleting?.wait() }
 }
