@@ -4,8 +4,9 @@ import Glibc
 
 /// Exact counts of the distinct byte strings among some values of a string
 /// column, in a flat open-addressing table keyed by the bytes themselves: a
-/// cheap 8-bytes-at-a-time multiply–xorshift hash, linear probing, and a byte
-/// comparison when hashes are equal. No `String` is made while counting; only
+/// cheap 8-bytes-at-a-time multiply–xorshift hash, linear probing over slots
+/// that carry 32 bits of the hash, and a comparison of the length, the first
+/// 8 bytes and (longer values) the rest when those agree. No `String` is made while counting; only
 /// ``distinct(prunedTo:bytes:)`` makes one per value it returns.
 ///
 /// Entries point into the column's byte buffer, so one round of
@@ -19,19 +20,27 @@ import Glibc
 /// c.distinct(prunedTo: 1024, bytes: bytes)   // [(value, count)]
 /// ```
 struct ByteCounter {
-    /// Slot → entry index + 1 (0 = empty); a power of two long.
-    private var slots: [Int32] = []
-    /// Per entry: hash, start and end in the byte buffer, count, slot.
-    private var hashes: [UInt64] = []
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private(set) var counts: [UInt64] = []
+    /// One distinct value: where its bytes are, its first 8 bytes packed
+    /// (little-endian, zero-padded), its count — one cache line's half, so
+    /// a hit reads the slot and the entry only.
+    struct Entry {
+        var start: Int
+        var length: Int
+        var prefix: UInt64
+        var count: UInt64
+    }
+
+    /// Slot → high 32 bits of the hash · entry index + 1 in the low 32
+    /// (0 = empty); a power of two long.
+    private var slots: [UInt64] = []
+    private(set) var entries: [Entry] = []
+    /// The slot of each entry, to clear only those.
     private var slotOf: [Int32] = []
     /// Scratch for the pruning threshold.
     private var order: [UInt64] = []
 
     /// Distinct values counted since the last ``reset()``.
-    var distinctCount: Int { counts.count }
+    var distinctCount: Int { entries.count }
 
     /// Forgets the counts (clearing only the slots in use).
     mutating func reset() {
@@ -40,10 +49,7 @@ struct ByteCounter {
                 for i in slotOf { s[Int(i)] = 0 }
             }
         }
-        hashes.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        counts.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
         slotOf.removeAll(keepingCapacity: true)
     }
 
@@ -51,63 +57,56 @@ struct ByteCounter {
     /// `bytes[offsets[r] ..< offsets[r + 1]]`; returns how many were null.
     mutating func count(rows: UnsafeBufferPointer<Int32>, offsets: UnsafeBufferPointer<Int>,
                         bytes: UnsafeRawBufferPointer, valid: UnsafeBufferPointer<Bool>) -> UInt64 {
-        if slots.isEmpty { slots = [Int32](repeating: 0, count: 1024) }
+        if slots.isEmpty { slots = [UInt64](repeating: 0, count: 1024) }
         var nulls: UInt64 = 0
-        guard let base = bytes.baseAddress else {
-            // Every value is empty (or null).
-            for r in rows {
-                if valid[Int(r)] { add(hash: Self.hash(base: nil, 0), start: 0, end: 0, bytes: bytes) } else { nulls += 1 }
-            }
-            return nulls
-        }
+        let base = bytes.baseAddress
         for r in rows {
             let row = Int(r)
             guard valid[row] else { nulls += 1; continue }
-            let start = offsets[row], end = offsets[row + 1]
-            add(hash: Self.hash(base: base + start, end - start), start: start, end: end, bytes: bytes)
+            let start = offsets[row], length = offsets[row + 1] - start
+            let at = base.map { $0 + start }
+            let prefix = Self.prefix(at, length)
+            add(hash: Self.hash(at, length, prefix: prefix), Entry(start: start, length: length, prefix: prefix, count: 1), base)
         }
         return nulls
     }
 
     @inline(__always)
-    private mutating func add(hash h: UInt64, start: Int, end: Int, bytes: UnsafeRawBufferPointer) {
+    private mutating func add(hash h: UInt64, _ entry: Entry, _ base: UnsafeRawPointer?) {
         let mask = slots.count - 1
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
-            let e = Int(slots[i]) - 1
-            if e < 0 { break }
-            if hashes[e] == h && Self.equal(bytes, starts[e], ends[e], start, end) {
-                counts[e] &+= 1
-                return
+            let slot = slots[i]
+            if slot == 0 { break }
+            if slot & 0xFFFF_FFFF_0000_0000 == tag {
+                let e = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                let other = entries[e]
+                if other.length == entry.length && other.prefix == entry.prefix
+                    && (entry.length <= 8 || memcmp(base! + other.start + 8, base! + entry.start + 8, entry.length - 8) == 0) {
+                    entries[e].count &+= 1
+                    return
+                }
             }
             i = (i + 1) & mask
         }
-        slots[i] = Int32(counts.count + 1)
+        entries.append(entry)
+        slots[i] = tag | UInt64(entries.count)
         slotOf.append(Int32(i))
-        hashes.append(h)
-        starts.append(start)
-        ends.append(end)
-        counts.append(1)
-        if counts.count * 2 > slots.count { grow() }
+        if entries.count * 2 > slots.count { grow(base) }
     }
 
-    private static func equal(_ bytes: UnsafeRawBufferPointer, _ a: Int, _ aEnd: Int, _ b: Int, _ bEnd: Int) -> Bool {
-        let n = aEnd - a
-        guard n == bEnd - b else { return false }
-        guard n > 0, let base = bytes.baseAddress else { return true }
-        return memcmp(base + a, base + b, n) == 0
-    }
-
-    /// Doubles the slots and re-inserts every entry.
-    private mutating func grow() {
+    /// Doubles the slots and re-inserts every entry (its hash recomputed from its bytes).
+    private mutating func grow(_ base: UnsafeRawPointer?) {
         let size = slots.count * 2
-        var next = [Int32](repeating: 0, count: size)
+        var next = [UInt64](repeating: 0, count: size)
         let mask = size - 1
         slotOf.removeAll(keepingCapacity: true)
-        for e in 0..<hashes.count {
-            var i = Int(truncatingIfNeeded: hashes[e]) & mask
+        for (e, entry) in entries.enumerated() {
+            let h = Self.hash(base.map { $0 + entry.start }, entry.length, prefix: entry.prefix)
+            var i = Int(truncatingIfNeeded: h) & mask
             while next[i] != 0 { i = (i + 1) & mask }
-            next[i] = Int32(e + 1)
+            next[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(e + 1)
             slotOf.append(Int32(i))
         }
         slots = next
@@ -121,16 +120,16 @@ struct ByteCounter {
     /// (n − Σ counts)/(k + 1), as ``TopValues/prune()`` documents).
     mutating func distinct(prunedTo capacity: Int, bytes: UnsafeRawBufferPointer) -> [(value: String, count: UInt64)] {
         var cut: UInt64 = 0
-        if counts.count > capacity {
+        if entries.count > capacity {
             order.removeAll(keepingCapacity: true)
-            order.append(contentsOf: counts)
+            for e in entries { order.append(e.count) }
             cut = Self.select(&order, rankFromLargest: capacity)
         }
         var out: [(value: String, count: UInt64)] = []
-        out.reserveCapacity(Swift.min(counts.count, capacity))
-        for e in 0..<counts.count where counts[e] > cut {
-            let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[starts[e]..<ends[e]]), as: UTF8.self)
-            out.append((value, counts[e] - cut))
+        out.reserveCapacity(Swift.min(entries.count, capacity))
+        for e in entries where e.count > cut {
+            let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[e.start..<(e.start + e.length)]), as: UTF8.self)
+            out.append((value, e.count - cut))
         }
         return out
     }
@@ -157,24 +156,37 @@ struct ByteCounter {
         return a[rank]
     }
 
-    /// A 64-bit hash of `n` bytes at `base`: 8-byte words multiplied in
-    /// (multiply–xorshift, as wyhash/splitmix do), the tail packed into one
-    /// word, the length mixed in, a murmur3 finalizer.
+    /// The first min(8, n) bytes at `at` as one word (loaded in the
+    /// machine's byte order, zero-padded): equal values have equal prefixes.
     @inline(__always)
-    static func hash(base: UnsafeRawPointer?, _ n: Int) -> UInt64 {
+    static func prefix(_ at: UnsafeRawPointer?, _ n: Int) -> UInt64 {
+        guard let at, n > 0 else { return 0 }
+        if n >= 8 { return at.loadUnaligned(as: UInt64.self) }
+        var w: UInt64 = 0
+        for j in 0..<n { w |= UInt64(at.load(fromByteOffset: j, as: UInt8.self)) &<< UInt64(8 * j) }
+        return w
+    }
+
+    /// A 64-bit hash of the `n` bytes at `at` whose ``prefix(_:_:)`` is
+    /// `prefix`: the length, then 8-byte words multiplied in
+    /// (multiply–xorshift, as wyhash/splitmix do; the tail packed into one
+    /// word), a murmur3 finalizer.
+    @inline(__always)
+    static func hash(_ at: UnsafeRawPointer?, _ n: Int, prefix: UInt64) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
-        guard let base else { return fmix(h) }
-        var i = 0
+        h = (h ^ prefix) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h &>> 31
+        guard n > 8, let at else { return fmix(h) }
+        var i = 8
         while i + 8 <= n {
-            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+            h = (h ^ at.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
             h ^= h &>> 31
             i += 8
         }
         if i < n {
             var w: UInt64 = 0, shift: UInt64 = 0
             while i < n {
-                w |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) &<< shift
+                w |= UInt64(at.load(fromByteOffset: i, as: UInt8.self)) &<< shift
                 shift += 8
                 i += 1
             }

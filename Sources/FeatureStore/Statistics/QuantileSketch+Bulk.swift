@@ -1,43 +1,54 @@
 extension QuantileSketch {
-    /// Adds the finite `values`, whose smallest is `lo` and largest `hi`: the
-    /// same sketch as adding them one by one (bucket counts depend only on
-    /// the multiset), in one pass that increments the bucket arrays in place.
-    ///
-    /// The stores are first widened to the buckets of the extreme values (of
-    /// both signs' largest magnitudes, and of the smallest when all values
-    /// share a sign), so nearly every value lands inside; the few outside
-    /// (small magnitudes of a batch with both signs, or below a folded
-    /// store's lowest bucket) are added one by one afterwards.
-    mutating func add(contentsOf values: UnsafeBufferPointer<Double>, min lo: Double, max hi: Double) {
+    /// Adds the finite `values`: the same sketch as adding them one
+    /// by one (bucket counts depend only on the multiset and the final
+    /// largest bucket), in two passes: the bucket keys and each sign's key
+    /// range, then — once the stores span those ranges — the counts
+    /// incremented in place. Keys below a store's lowest kept bucket (the
+    /// store spans more than ``maxBuckets``) are counted in that bucket, as
+    /// one-by-one adds fold them.
+    mutating func add(contentsOf values: UnsafeBufferPointer<Double>) {
         guard !values.isEmpty else { return }
-        if hi > 0 {
-            positive.add(key(hi), 0)
-            if lo > 0 { positive.add(key(lo), 0) }
-        }
-        if lo < 0 {
-            negative.add(key(-lo), 0)
-            if hi < 0 { negative.add(key(-hi), 0) }
-        }
         let m = multiplier, margin = SketchIndex.margin(multiplier: m)
+        var zeros: UInt64 = 0, posAdded: UInt64 = 0, negAdded: UInt64 = 0
+        var posLow = Int.max, posHigh = Int.min, negLow = Int.max, negHigh = Int.min
+        let keys = [Int](unsafeUninitializedCapacity: values.count) { keys, initialized in
+            SketchIndex.table.withUnsafeBufferPointer { table in
+                for (j, x) in values.enumerated() {
+                    var k = 0
+                    if x > 0 {
+                        k = SketchIndex.index(x, multiplier: m, margin: margin, table: table)
+                        posLow = Swift.min(posLow, k)
+                        posHigh = Swift.max(posHigh, k)
+                        posAdded &+= 1
+                    } else if x < 0 {
+                        k = SketchIndex.index(-x, multiplier: m, margin: margin, table: table)
+                        negLow = Swift.min(negLow, k)
+                        negHigh = Swift.max(negHigh, k)
+                        negAdded &+= 1
+                    } else {
+                        zeros &+= 1
+                    }
+                    keys[j] = k
+                }
+            }
+            initialized = values.count
+        }
+        // Largest first, so a fold happens once, then the lowest (clamped to the lowest kept).
+        if posAdded > 0 { positive.add(posHigh, 0); positive.add(posLow, 0) }
+        if negAdded > 0 { negative.add(negHigh, 0); negative.add(negLow, 0) }
         // Taken out so the bucket arrays are uniquely referenced (no copy on write).
         var pos = positive, neg = negative
         positive = BucketStore()
         negative = BucketStore()
-        var zeros: UInt64 = 0, posAdded: UInt64 = 0, negAdded: UInt64 = 0
-        var outside: [Double] = []
         let posOffset = pos.offset, negOffset = neg.offset
-        SketchIndex.table.withUnsafeBufferPointer { table in
+        keys.withUnsafeBufferPointer { keys in
             pos.counts.withUnsafeMutableBufferPointer { pc in
                 neg.counts.withUnsafeMutableBufferPointer { nc in
-                    for x in values {
+                    for (j, x) in values.enumerated() {
                         if x > 0 {
-                            let i = SketchIndex.index(x, multiplier: m, margin: margin, table: table) - posOffset
-                            if i >= 0 && i < pc.count { pc[i] &+= 1; posAdded &+= 1 } else { outside.append(x) }
+                            pc[Swift.max(keys[j] &- posOffset, 0)] &+= 1
                         } else if x < 0 {
-                            let i = SketchIndex.index(-x, multiplier: m, margin: margin, table: table) - negOffset
-                            if i >= 0 && i < nc.count { nc[i] &+= 1; negAdded &+= 1 } else { outside.append(x) }
-                        } else {
-                            zeros &+= 1
+                            nc[Swift.max(keys[j] &- negOffset, 0)] &+= 1
                         }
                     }
                 }
@@ -48,6 +59,5 @@ extension QuantileSketch {
         positive = pos
         negative = neg
         zeroCount += zeros
-        for x in outside { add(x) }
     }
 }

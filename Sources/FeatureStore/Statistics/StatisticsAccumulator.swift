@@ -161,7 +161,7 @@ struct StatisticsAccumulator {
     /// Per day group: the finite values gathered into ``scratch`` (with
     /// sum, min and max), then M2 around the group mean in a second pass,
     /// merged once (Chan et al.), and the sketch filled in one bulk pass
-    /// (``QuantileSketch/add(contentsOf:min:max:)``).
+    /// (``QuantileSketch/add(contentsOf:)``).
     @inline(__always)
     private mutating func addNumbers<T>(_ a: [T], _ convert: (T) -> Double, _ groups: Groups,
                                         _ valid: UnsafeBufferPointer<Bool>, _ f: Int) {
@@ -180,11 +180,11 @@ struct StatisticsAccumulator {
                         var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
                         for k in range {
                             let r = Int(rows[k])
-                            guard valid[r] else { nulls += 1; continue }
+                            guard valid[r] else { nulls &+= 1; continue }
                             let x = convert(p[r])
-                            guard x.isFinite else { nonFinite += 1; continue }
+                            guard x.isFinite else { nonFinite &+= 1; continue }
                             out[n] = x
-                            n += 1
+                            n &+= 1
                             sum += x
                             lo = Swift.min(lo, x)
                             hi = Swift.max(hi, x)
@@ -201,7 +201,7 @@ struct StatisticsAccumulator {
                         summaries[i].moments.merge(Moments(count: UInt64(n), min: lo, max: hi, mean: mean, m2: m2))
                         var sketch = summaries[i].sketch!
                         summaries[i].sketch = nil
-                        sketch.add(contentsOf: values, min: lo, max: hi)
+                        sketch.add(contentsOf: values)
                         summaries[i].sketch = sketch
                     }
                 }
