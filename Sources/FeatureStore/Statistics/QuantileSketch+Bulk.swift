@@ -7,32 +7,36 @@ extension QuantileSketch {
     /// store spans more than ``maxBuckets``) are counted in that bucket, as
     /// one-by-one adds fold them.
     mutating func add(contentsOf values: UnsafeBufferPointer<Double>) {
+        var keys: [Int] = []
+        add(contentsOf: values, keys: &keys)
+    }
+
+    /// ``add(contentsOf:)`` with `keys` as the reused buffer of the keys
+    /// (grown to `values.count` when shorter; a fresh one would be paged in
+    /// on every call).
+    mutating func add(contentsOf values: UnsafeBufferPointer<Double>, keys: inout [Int]) {
         guard !values.isEmpty else { return }
+        if keys.count < values.count { keys = [Int](repeating: 0, count: values.count) }
         let m = multiplier, margin = SketchIndex.margin(multiplier: m)
-        var zeros: UInt64 = 0, posAdded: UInt64 = 0, negAdded: UInt64 = 0
+        var zeros: UInt64 = 0, negAdded: UInt64 = 0
         var posLow = Int.max, posHigh = Int.min, negLow = Int.max, negHigh = Int.min
-        let keys = [Int](unsafeUninitializedCapacity: values.count) { keys, initialized in
+        // Branch-free on the sign (mixed signs would mispredict half the time): selects, not ifs.
+        keys.withUnsafeMutableBufferPointer { keys in
             SketchIndex.table.withUnsafeBufferPointer { table in
                 for (j, x) in values.enumerated() {
-                    var k = 0
-                    if x > 0 {
-                        k = SketchIndex.index(x, multiplier: m, margin: margin, table: table)
-                        posLow = Swift.min(posLow, k)
-                        posHigh = Swift.max(posHigh, k)
-                        posAdded &+= 1
-                    } else if x < 0 {
-                        k = SketchIndex.index(-x, multiplier: m, margin: margin, table: table)
-                        negLow = Swift.min(negLow, k)
-                        negHigh = Swift.max(negHigh, k)
-                        negAdded &+= 1
-                    } else {
-                        zeros &+= 1
-                    }
+                    guard x != 0 else { zeros &+= 1; keys[j] = 0; continue }
+                    let negative = x < 0
+                    let k = SketchIndex.index(Swift.abs(x), multiplier: m, margin: margin, table: table)
+                    posLow = Swift.min(posLow, negative ? Int.max : k)
+                    posHigh = Swift.max(posHigh, negative ? Int.min : k)
+                    negLow = Swift.min(negLow, negative ? k : Int.max)
+                    negHigh = Swift.max(negHigh, negative ? k : Int.min)
+                    negAdded &+= negative ? 1 : 0
                     keys[j] = k
                 }
             }
-            initialized = values.count
         }
+        let posAdded = UInt64(values.count) - zeros - negAdded
         // Largest first, so a fold happens once, then the lowest (clamped to the lowest kept).
         if posAdded > 0 { positive.add(posHigh, 0); positive.add(posLow, 0) }
         if negAdded > 0 { negative.add(negHigh, 0); negative.add(negLow, 0) }
@@ -44,12 +48,11 @@ extension QuantileSketch {
         keys.withUnsafeBufferPointer { keys in
             pos.counts.withUnsafeMutableBufferPointer { pc in
                 neg.counts.withUnsafeMutableBufferPointer { nc in
-                    for (j, x) in values.enumerated() {
-                        if x > 0 {
-                            pc[Swift.max(keys[j] &- posOffset, 0)] &+= 1
-                        } else if x < 0 {
-                            nc[Swift.max(keys[j] &- negOffset, 0)] &+= 1
-                        }
+                    for (j, x) in values.enumerated() where x != 0 {
+                        let negative = x < 0
+                        let i = keys[j] &- (negative ? negOffset : posOffset)
+                        // Keys below a folded store's lowest kept bucket count in that bucket.
+                        (negative ? nc : pc)[Swift.max(i, 0)] &+= 1
                     }
                 }
             }

@@ -59,6 +59,7 @@ enum SketchIndex {
         guard biased != 0 && Swift.abs(d) > margin && Swift.abs(a) < 1_073_741_824 else {
             return exact(x, multiplier: multiplier)
         }
-        return d > 0 ? n &+ 1 : n
+        // ⌈a⌉ = n + 1 when d > 0, n when d < 0 (d ≠ 0 here): from d's sign bit, without a branch.
+        return n &+ 1 &- Int(truncatingIfNeeded: d.bitPattern &>> 63)
     }
 }

@@ -24,6 +24,8 @@ struct StatisticsAccumulator {
     private(set) var rejected: [RejectedKey: UInt64] = [:]
     /// Reused buffer of one group's finite values.
     private var scratch: [Double] = []
+    /// Reused buffer of their sketch keys.
+    private var keyScratch: [Int] = []
     /// Reused counter of one group's strings.
     private var byteCounter = ByteCounter()
 
@@ -169,8 +171,9 @@ struct StatisticsAccumulator {
         let largest = groups.ranges.reduce(0) { Swift.max($0, $1.range.count) }
         if scratch.count < largest { scratch = [Double](repeating: 0, count: largest) }
         // Taken out so neither the scratch nor a bucket array is copied on write.
-        var buffer = scratch
+        var buffer = scratch, keys = keyScratch
         scratch = []
+        keyScratch = []
         a.withUnsafeBufferPointer { p in
             groups.rows.withUnsafeBufferPointer { rows in
                 buffer.withUnsafeMutableBufferPointer { out in
@@ -201,13 +204,14 @@ struct StatisticsAccumulator {
                         summaries[i].moments.merge(Moments(count: UInt64(n), min: lo, max: hi, mean: mean, m2: m2))
                         var sketch = summaries[i].sketch!
                         summaries[i].sketch = nil
-                        sketch.add(contentsOf: values)
+                        sketch.add(contentsOf: values, keys: &keys)
                         summaries[i].sketch = sketch
                     }
                 }
             }
         }
         scratch = buffer
+        keyScratch = keys
     }
 
     /// Merges everything into the stored records of table `tableId`, inside `txn`.
