@@ -141,6 +141,29 @@ import Foundation
         }
     }
 
+    @Test func byteCounterCountsEmptyStrings() {
+        var counter = ByteCounter()
+        for values in [["", "", ""], ["", "a", "", "a-string-longer-than-8", ""]] {
+            var offsets = [0], bytes: [UInt8] = []
+            for v in values { bytes += Array(v.utf8); offsets.append(bytes.count) }
+            let valid = [Bool](repeating: true, count: values.count)
+            let rows = (0..<values.count).map { Int32($0) }
+            counter.reset()
+            let got = rows.withUnsafeBufferPointer { rows in
+                offsets.withUnsafeBufferPointer { offsets in
+                    valid.withUnsafeBufferPointer { valid in
+                        bytes.withUnsafeBytes { bytes in
+                            _ = counter.count(rows: rows, offsets: offsets, bytes: bytes, valid: valid)
+                            return counter.distinct(prunedTo: 8, bytes: bytes)
+                        }
+                    }
+                }
+            }
+            let exact = Dictionary(values.map { ($0, UInt64(1)) }, uniquingKeysWith: +)
+            #expect(Dictionary(got.map { ($0.value, $0.count) }, uniquingKeysWith: +) == exact)
+        }
+    }
+
     @Test func selectFindsTheRankFromTheLargest() {
         var rng = ModelRNG(seed: 59)
         for n in [1, 2, 3, 10, 1000, 5000] {
