@@ -7,7 +7,10 @@
 # Environment: EVENTS (default 10000000), DAYS (default 30), RUNS (default 3),
 # PYTHON (default .venv/bin/python with numpy, pyarrow), STATS_DATA (default
 # bench-data/stats), BASE_FSCTL (a release fsctl built WITHOUT statistics,
-# e.g. main before the stats branch; copied once into STATS_DATA).
+# e.g. main before the stats branch, or this tree with the statistics.add
+# call of Sources/FeatureStore/Ingest/FileIngest.swift left out; copied once
+# into STATS_DATA), OTHER_FSCTL (optional: another build WITH statistics,
+# e.g. main's, timed in the same rounds for a same-run ratio).
 # Timed, alternating base and this build, each into a fresh store:
 #   ingest   the whole `fsctl ingest stats_bench FILE --quiet` process
 #            (Parquet, 10 features: 7 float64, 3 strings), wall and CPU time
@@ -43,13 +46,14 @@ ingest() {  # $1 = binary, $2 = store; prints "wall_s cpu_s"
   t1=$(date +%s%N)
   echo "$(( (t1 - t0) / 1000000 )) $(awk '{printf "%d", ($1 + $2) * 1000}' "$DATA/time.txt")"
 }
-BASE=(); WITH=()
+BASE=(); WITH=(); OTHER=()
 for r in $(seq "$RUNS"); do
   BASE+=("$(ingest "$DATA/fsctl-base" "$DATA/store-base")")
   WITH+=("$(ingest "$FSCTL" "$DATA/store")")
-  echo "round $r: base ${BASE[-1]} ms (wall cpu), with statistics ${WITH[-1]} ms; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  [ -z "${OTHER_FSCTL:-}" ] || OTHER+=("$(ingest "$OTHER_FSCTL" "$DATA/store-other")")
+  echo "round $r: base ${BASE[-1]} ms (wall cpu), with statistics ${WITH[-1]} ms${OTHER_FSCTL:+, other ${OTHER[-1]} ms}; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
-rm -rf "$DATA/store-base"
+rm -rf "$DATA/store-base" "$DATA/store-other"
 WINDOW=2025-11-01..2025-11-$DAYS
 STATS_MS=()
 for _ in $(seq $((RUNS * 5))); do
@@ -61,4 +65,5 @@ done
 echo "events $EVENTS over $DAYS days; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ingest without statistics (wall ms, cpu ms): ${BASE[*]/%/;}"
 echo "ingest with statistics    (wall ms, cpu ms): ${WITH[*]/%/;}"
+[ -z "${OTHER_FSCTL:-}" ] || echo "ingest with $OTHER_FSCTL (wall ms, cpu ms): ${OTHER[*]/%/;}"
 echo "fsctl stats --window $WINDOW (ms): ${STATS_MS[*]}"

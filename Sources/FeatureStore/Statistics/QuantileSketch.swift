@@ -69,9 +69,15 @@ public struct QuantileSketch: Sendable, Equatable {
         }
     }
 
+    /// The bucket of a finite magnitude > 0: ⌈log_γ magnitude⌉, computed
+    /// without `log` for most values but always equal to
+    /// `Int((log(magnitude) * multiplier).rounded(.up))` (``SketchIndex``).
     @inline(__always)
     func key(_ magnitude: Double) -> Int {
-        Int((log(magnitude) * multiplier).rounded(.up))
+        let m = multiplier
+        return SketchIndex.table.withUnsafeBufferPointer {
+            SketchIndex.index(magnitude, multiplier: m, margin: SketchIndex.margin(multiplier: m), table: $0)
+        }
     }
 
     /// The value bucket `k` answers with: 2γ^k/(γ + 1).

@@ -24,6 +24,10 @@ struct StatisticsAccumulator {
     private(set) var rejected: [RejectedKey: UInt64] = [:]
     /// Reused buffer of one group's finite values.
     private var scratch: [Double] = []
+    /// Reused buffer of their sketch keys.
+    private var keyScratch: [Int] = []
+    /// Reused counter of one group's strings.
+    private var byteCounter = ByteCounter()
 
     struct RejectedKey: Hashable {
         var day: Int32
@@ -60,7 +64,10 @@ struct StatisticsAccumulator {
 
     /// Adds the accepted `rows` of `batch`; `featureColumns[f]` is the batch
     /// column of feature f (nil = absent, all null), `eventTimes` the batch's
-    /// event-timestamp column.
+    /// event-timestamp column. Works column by column and day group by day
+    /// group: numbers through ``addNumbers(_:_:_:_:_:)``, strings counted
+    /// exactly per group by their bytes (``ByteCounter``, one `String` per
+    /// distinct value kept) before Misra–Gries sees them.
     mutating func add(rows: [Int32], of batch: RecordBatch, eventTimes: [Int64], featureColumns: [Int?]) {
         guard !rows.isEmpty else { return }
         let nf = features.count
@@ -73,38 +80,54 @@ struct StatisticsAccumulator {
             events[lastSlot] += 1
         }
         let groups = Self.groups(rows: rows, slots: slots, slotCount: days.count)
-        for f in 0..<nf {
-            guard let ci = featureColumns[f] else {
-                for k in 0..<rows.count { summaries[slots[k] * nf + f].nulls += 1 }
-                continue
-            }
-            let column = batch.columns[ci]
-            column.validity.withUnsafeBufferPointer { valid in
-                switch column.storage {
-                case .float64(let a): addNumbers(a, { $0 }, groups, valid, f, nf)
-                case .float32(let a): addNumbers(a, { Double($0) }, groups, valid, f, nf)
-                case .int64(let a): addNumbers(a, { Double($0) }, groups, valid, f, nf)
-                case .int32(let a): addNumbers(a, { Double($0) }, groups, valid, f, nf)
-                case .bool(let a):
-                    for k in 0..<rows.count {
-                        let r = Int(rows[k]), i = slots[k] * nf + f
-                        if valid[r] { summaries[i].count += 1; summaries[i].top!.add(a[r] ? "true" : "false") }
-                        else { summaries[i].nulls += 1 }
-                    }
-                case .binary(let offsets, let bytes) where kinds[f] == .categorical:
-                    for k in 0..<rows.count {
-                        let r = Int(rows[k]), i = slots[k] * nf + f
-                        if valid[r] {
-                            summaries[i].count += 1
-                            summaries[i].top!.add(String(decoding: bytes[offsets[r]..<offsets[r + 1]], as: UTF8.self))
-                        } else {
-                            summaries[i].nulls += 1
+        groups.rows.withUnsafeBufferPointer { allRows in
+            for f in 0..<nf {
+                guard let ci = featureColumns[f] else {
+                    for (slot, range) in groups.ranges { summaries[slot * nf + f].nulls += UInt64(range.count) }
+                    continue
+                }
+                let column = batch.columns[ci]
+                column.validity.withUnsafeBufferPointer { valid in
+                    switch column.storage {
+                    case .float64(let a): addNumbers(a, { $0 }, groups, valid, f)
+                    case .float32(let a): addNumbers(a, { Double($0) }, groups, valid, f)
+                    case .int64(let a): addNumbers(a, { Double($0) }, groups, valid, f)
+                    case .int32(let a): addNumbers(a, { Double($0) }, groups, valid, f)
+                    case .bool(let a):
+                        for (slot, range) in groups.ranges {
+                            var trues: UInt64 = 0, falses: UInt64 = 0
+                            for r in allRows[range] where valid[Int(r)] {
+                                if a[Int(r)] { trues += 1 } else { falses += 1 }
+                            }
+                            let i = slot * nf + f
+                            summaries[i].count += trues + falses
+                            summaries[i].nulls += UInt64(range.count) - trues - falses
+                            var counts: [(value: String, count: UInt64)] = []
+                            if trues > 0 { counts.append(("true", trues)) }
+                            if falses > 0 { counts.append(("false", falses)) }
+                            summaries[i].top!.add(counts: counts)
                         }
-                    }
-                case .binary, .vector:
-                    for k in 0..<rows.count {
-                        let i = slots[k] * nf + f
-                        if valid[Int(rows[k])] { summaries[i].count += 1 } else { summaries[i].nulls += 1 }
+                    case .binary(let offsets, let bytes) where kinds[f] == .categorical:
+                        offsets.withUnsafeBufferPointer { offsets in
+                            bytes.withUnsafeBytes { bytes in
+                                for (slot, range) in groups.ranges {
+                                    byteCounter.reset()
+                                    let nulls = byteCounter.count(rows: UnsafeBufferPointer(rebasing: allRows[range]),
+                                                                  offsets: offsets, bytes: bytes, valid: valid)
+                                    let i = slot * nf + f
+                                    summaries[i].count += UInt64(range.count) - nulls
+                                    summaries[i].nulls += nulls
+                                    summaries[i].top!.add(counts: byteCounter.distinct(prunedTo: Self.batchTopCapacity, bytes: bytes))
+                                }
+                            }
+                        }
+                    case .binary, .vector:
+                        for (slot, range) in groups.ranges {
+                            var present: UInt64 = 0
+                            for r in allRows[range] where valid[Int(r)] { present += 1 }
+                            summaries[slot * nf + f].count += present
+                            summaries[slot * nf + f].nulls += UInt64(range.count) - present
+                        }
                     }
                 }
             }
@@ -137,42 +160,58 @@ struct StatisticsAccumulator {
         return Groups(rows: sorted, ranges: ranges)
     }
 
-    /// Per day group: the finite values gathered, then count/min/max/mean and
-    /// M2 in two passes, merged once (Chan et al.), and the sketch filled.
+    /// Per day group: the finite values gathered into ``scratch`` (with
+    /// sum, min and max), then M2 around the group mean in a second pass,
+    /// merged once (Chan et al.), and the sketch filled in one bulk pass
+    /// (``QuantileSketch/add(contentsOf:)``).
     @inline(__always)
     private mutating func addNumbers<T>(_ a: [T], _ convert: (T) -> Double, _ groups: Groups,
-                                        _ valid: UnsafeBufferPointer<Bool>, _ f: Int, _ nf: Int) {
+                                        _ valid: UnsafeBufferPointer<Bool>, _ f: Int) {
+        let nf = features.count
+        let largest = groups.ranges.reduce(0) { Swift.max($0, $1.range.count) }
+        if scratch.count < largest { scratch = [Double](repeating: 0, count: largest) }
+        // Taken out so neither the scratch nor a bucket array is copied on write.
+        var buffer = scratch, keys = keyScratch
+        scratch = []
+        keyScratch = []
         a.withUnsafeBufferPointer { p in
-            for (slot, range) in groups.ranges {
-                scratch.removeAll(keepingCapacity: true)
-                var nulls: UInt64 = 0, nonFinite: UInt64 = 0
-                var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
-                for k in range {
-                    let r = Int(groups.rows[k])
-                    guard valid[r] else { nulls += 1; continue }
-                    let x = convert(p[r])
-                    guard x.isFinite else { nonFinite += 1; continue }
-                    scratch.append(x)
-                    sum += x
-                    lo = Swift.min(lo, x)
-                    hi = Swift.max(hi, x)
+            groups.rows.withUnsafeBufferPointer { rows in
+                buffer.withUnsafeMutableBufferPointer { out in
+                    for (slot, range) in groups.ranges {
+                        var n = 0
+                        var nulls: UInt64 = 0, nonFinite: UInt64 = 0
+                        var sum = 0.0, lo = Double.infinity, hi = -Double.infinity
+                        for k in range {
+                            let r = Int(rows[k])
+                            guard valid[r] else { nulls &+= 1; continue }
+                            let x = convert(p[r])
+                            guard x.isFinite else { nonFinite &+= 1; continue }
+                            out[n] = x
+                            n &+= 1
+                            sum += x
+                            lo = Swift.min(lo, x)
+                            hi = Swift.max(hi, x)
+                        }
+                        let i = slot * nf + f
+                        summaries[i].nulls += nulls
+                        summaries[i].nonFinite += nonFinite
+                        summaries[i].count += nonFinite + UInt64(n)
+                        guard n > 0 else { continue }
+                        let values = UnsafeBufferPointer(rebasing: out[0..<n])
+                        let mean = sum / Double(n)
+                        var m2 = 0.0
+                        for x in values { let d = x - mean; m2 += d * d }
+                        summaries[i].moments.merge(Moments(count: UInt64(n), min: lo, max: hi, mean: mean, m2: m2))
+                        var sketch = summaries[i].sketch!
+                        summaries[i].sketch = nil
+                        sketch.add(contentsOf: values, keys: &keys)
+                        summaries[i].sketch = sketch
+                    }
                 }
-                let i = slot * nf + f
-                summaries[i].nulls += nulls
-                summaries[i].nonFinite += nonFinite
-                summaries[i].count += nonFinite + UInt64(scratch.count)
-                guard !scratch.isEmpty else { continue }
-                let mean = sum / Double(scratch.count)
-                var m2 = 0.0
-                for x in scratch { let d = x - mean; m2 += d * d }
-                summaries[i].moments.merge(Moments(count: UInt64(scratch.count), min: lo, max: hi, mean: mean, m2: m2))
-                // Taken out so the bucket array is not copied on write.
-                var sketch = summaries[i].sketch!
-                summaries[i].sketch = nil
-                for x in scratch { sketch.add(x) }
-                summaries[i].sketch = sketch
             }
         }
+        scratch = buffer
+        keyScratch = keys
     }
 
     /// Merges everything into the stored records of table `tableId`, inside `txn`.

@@ -44,6 +44,20 @@ public struct TopValues: Sendable, Equatable {
         if counters.count > capacity { prune() }
     }
 
+    /// Adds `count` occurrences of each value of `counts` (distinct values),
+    /// then prunes to k once. This is a merge with the summary `counts` (an
+    /// exact one, or itself a Misra–Gries summary, e.g. a batch's counts
+    /// pruned by ``ByteCounter/distinct(prunedTo:bytes:)``), so the bound
+    /// (n − Σ counters)/(k + 1) holds for weighted updates as for single ones:
+    /// adding raises n and Σ alike, and a prune that subtracts c from every
+    /// counter takes at least (k + 1)·c from Σ while lowering any estimate by
+    /// at most c.
+    mutating func add(counts: [(value: String, count: UInt64)]) {
+        guard !counts.isEmpty else { return }
+        for (v, c) in counts { counters[v, default: 0] += c }
+        if counters.count > capacity { prune() }
+    }
+
     /// Adds the counters of `other` (same capacity), then prunes to k.
     public mutating func merge(_ other: TopValues) {
         for (v, c) in other.counters { counters[v, default: 0] += c }
