@@ -151,6 +151,11 @@ bench-pit: deps venv
 	@mkdir -p .build-c
 	gcc -O2 -Wall -Wextra -pthread -o $@ $<
 
+# How much time the machine takes from a running thread (bench_predict.sh prints it).
+.build-c/stall_probe: tools/loadgen/stall_probe.c
+	@mkdir -p .build-c
+	gcc -O2 -Wall -Wextra -o $@ $<
+
 # 1M entities x 10 features in fsctl serve (release) and redis-server (apt);
 # single lookups and 100-entity batches, same connections and depth, same run.
 # Results in bench-results/serve-<UTC stamp>/ (summary.md). ROUNDS=3 by default.

@@ -50,8 +50,9 @@ trap cleanup EXIT
 
 csv=$root/bench-data/${entities}x1/bench_stats.csv
 make -s bench-data BENCH_ENTITIES="$entities" BENCH_EVENTS=1 >&2
-make -s .build-c/loadgen >&2
+make -s .build-c/loadgen .build-c/stall_probe >&2
 loadgen=$root/.build-c/loadgen
+probe=$root/.build-c/stall_probe
 if [ -n "${FSCTL_BIN:-}" ]; then
   fsctl=$FSCTL_BIN
 else
@@ -115,6 +116,9 @@ fi
 
 : >"$out/results.jsonl"
 for r in $(seq "$rounds"); do
+  # The machine's own stalls of a running thread, just before the round (stall_probe.c).
+  stalls=$("$probe" 3)
+  echo "{\"label\":\"round $r\",${stalls#\{}" >>"$out/stalls.jsonl"
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   common=(--rate "$rate" --conns "$conns" --batch "$batch" --keys "$entities" --seconds "$seconds" --warmup "$warmup" --seed "$r")
   line=$(timeout $((seconds + warmup + 60)) "$loadgen" --proto fs --mode predict --model bench@production --port "$port" \
@@ -164,3 +168,13 @@ for t in ("fsctl", "redis"):
               f"p99 {statistics.median(r['p99_us'] for r in sel):.0f} µs")
 EOF
 fi
+
+python3 - "$out" <<'EOF' | tee -a "$out/summary.md"
+import json, sys
+rows = [json.loads(l) for l in open(f"{sys.argv[1]}/stalls.jsonl")]
+print("\nThe machine's stalls of one running thread, 3 s before each round (tools/loadgen/stall_probe.c):\n")
+print("| round | gaps > 50 µs | gaps > 500 µs | time lost | longest |")
+print("| --- | --- | --- | --- | --- |")
+for r in rows:
+    print(f"| {r['label']} | {r['gaps_over_50us']} | {r['gaps_over_500us']} | {r['lost_ms']:.1f} ms | {r['longest_us']:.0f} µs |")
+EOF
