@@ -62,7 +62,7 @@ extension Environment {
                 }
             }
         }
-        let snapshot = ReadSnapshot(handles: handles)
+        let snapshot = ReadSnapshot(handles: handles, environment: self)
         defer { snapshot.close() }
         return try body(snapshot)
     }
@@ -132,6 +132,12 @@ extension Environment {
 public final class ReadSnapshot: @unchecked Sendable {
     private let handles: [OpaquePointer]
     private var isOpen = true
+    private let environment: Environment
+    /// The data file's mapping, looked up on first use: it cannot move while
+    /// the snapshot lives (``Environment/read(transactions:_:)`` holds the
+    /// resize lock shared for that long).
+    private var map: (base: UInt, count: Int)??
+    private let mapLock = Mutex()
 
     /// How many transactions the snapshot has.
     public var count: Int { handles.count }
@@ -140,7 +146,10 @@ public final class ReadSnapshot: @unchecked Sendable {
     /// transaction it sees.
     public var id: Int { Int(mdb_txn_id(handles[0])) }
 
-    init(handles: [OpaquePointer]) { self.handles = handles }
+    init(handles: [OpaquePointer], environment: Environment) {
+        self.handles = handles
+        self.environment = environment
+    }
 
     func close() { isOpen = false }
 
@@ -149,5 +158,30 @@ public final class ReadSnapshot: @unchecked Sendable {
     public func withTransaction<R>(_ index: Int, _ body: (borrowing Transaction) throws -> R) rethrows -> R {
         precondition(isOpen, "ReadSnapshot used after read(transactions:) returned")
         return try body(Transaction(handle: handles[index], isReadOnly: true))
+    }
+
+    /// Drops this process's page-table mappings of the memory-map pages
+    /// `pages` (page numbers of 4 KiB, as ``Cursor/keyPage`` gives them),
+    /// clamped to the data file's mapping: ``Environment/releaseMappedPages()``
+    /// for only the part of the map a scan walked since its last release.
+    /// Pages outside the map are never touched; other threads' pages outside
+    /// `pages` stay mapped (the whole-map release made them fault again).
+    /// Any thread may call it while the snapshot is open.
+    public func releaseMappedPages(_ pages: ClosedRange<UInt>) throws {
+        precondition(isOpen, "ReadSnapshot used after read(transactions:) returned")
+        let map: (base: UInt, count: Int)? = try mapLock.withLock {
+            if let known = self.map { return known }
+            let found = try environment.mappedRange().map { (UInt(bitPattern: $0.base), $0.count) }
+            self.map = .some(found)
+            return found
+        }
+        guard let map else { return }
+        let page = UInt(Cursor.prefetchedPageBytes)
+        let low = max(pages.lowerBound * page, map.base)
+        let high = min((pages.upperBound + 1) * page, map.base + UInt(map.count))
+        guard low < high, let start = UnsafeMutableRawPointer(bitPattern: low) else { return }
+        guard madvise(start, Int(high - low), MADV_DONTNEED) == 0 else {
+            throw LMDBError(code: errno, function: "madvise(MADV_DONTNEED)")
+        }
     }
 }

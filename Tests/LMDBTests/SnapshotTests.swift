@@ -129,5 +129,51 @@ import Testing
             }
         }
     }
+
+    @Test func aRangeReleaseDropsOnlyThosePagesAndNothingOutsideTheMap() throws {
+        try withEnvironment(.test(mapSize: 1 << 27)) { env, _ throws in
+            let db = try env.openDatabase("data")
+            let count = 16_384   // 32 MB of 2 KB values, as above
+            try env.write { txn in
+                for i in 0..<count { try txn.put(be64(UInt64(i)), pattern(2048, seed: UInt8(i & 0xFF)), in: db) }
+            }
+            // Heap bytes next to nothing of the map: a range release must never reach them.
+            var heap = [UInt8](repeating: 0xAB, count: 1 << 20)
+            try env.read(transactions: 1) { snapshot in
+                try snapshot.withTransaction(0) { txn in
+                    var pointers: [UnsafeRawBufferPointer] = []
+                    var pages: [UInt] = []
+                    try txn.withCursor(db) { c in
+                        var more = try c.first()
+                        while more { pointers.append(c.value); pages.append(c.keyPage); more = try c.next() }
+                    }
+                    var sum = 0
+                    for p in pointers { sum &+= Int(p[0]) &+ Int(p[2047]) }
+                    // The first half's key pages: about half of the file's resident pages go.
+                    let half = pages[0..<count / 2]
+                    let before = Self.statusKB("RssFile")
+                    try snapshot.releaseMappedPages(half.min()!...half.max()!)
+                    let afterHalf = Self.statusKB("RssFile")
+                    #expect(before - afterHalf >= 8 << 10, "RssFile \(before) kB → \(afterHalf) kB")
+                    // The second half is still mapped: reading it adds nothing.
+                    for p in pointers[(count / 2)...] { sum &+= Int(p[1]) }
+                    #expect(Self.statusKB("RssFile") - afterHalf < 4 << 10)
+                    // A range around the heap array and beyond the map is clamped to the map.
+                    heap.withUnsafeBytes { h in
+                        let page = UInt(bitPattern: h.baseAddress!) / 4096
+                        #expect(throws: Never.self) { try snapshot.releaseMappedPages(page...(page + 256)) }
+                    }
+                    try snapshot.releaseMappedPages(0...UInt.max / 4096 - 1)
+                    #expect(heap.allSatisfy { $0 == 0xAB })
+                    // Every value reads back unchanged.
+                    for (i, p) in pointers.enumerated() where Array(p) != pattern(2048, seed: UInt8(i & 0xFF)) {
+                        Issue.record("value \(i) changed after the release")
+                        break
+                    }
+                    #expect(sum != 0)
+                }
+            }
+        }
+    }
     #endif
 }

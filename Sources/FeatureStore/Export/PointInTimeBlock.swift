@@ -134,11 +134,12 @@ struct PointInTimeWalker {
     /// block's `rows` rows, sorted as `keys`, and copies the chosen events
     /// out of the map. `release` is called after every
     /// ``PointInTimeOptions/releaseMapEvery`` bytes of keys and values walked
-    /// (to drop the walked pages from the resident set; they are not needed
-    /// again). Reads only `txn`: tables may be joined on several threads at
+    /// with the map pages the cursor's keys were on meanwhile (to drop the
+    /// walked pages from the resident set; they are not needed again; nil
+    /// would mean the whole map). Reads only `txn`: tables may be joined on several threads at
     /// once, each with its own transaction of one snapshot.
     func join(table t: Int, keys: SortedKeys, rows n: Int, txn: borrowing Transaction, events: Database,
-              release: () throws -> Void) throws -> PointInTimeEvents {
+              release: (ClosedRange<UInt>?) throws -> Void) throws -> PointInTimeEvents {
         let table = plan.tables[t]
         let fixed = table.fixedKeyBytes != nil
         let keyBytes = keys.keyBytes, keyStart = keys.keyStart, entries = keys.entries
@@ -159,6 +160,8 @@ struct PointInTimeWalker {
         // are prefetched (`prefetchKeyPage`), so that the walk does not wait
         // for each node's cache miss in turn.
         var lastPage: UInt = 0
+        // The lowest and highest map pages the cursor's keys were on since the last release.
+        var lowPage = UInt.max, highPage: UInt = 0
         let releaseEvery = options.releaseMapEvery
         let ttl = table.ttlMicros
         let createdBeforeEntity = options.createdBeforeEntity
@@ -179,8 +182,10 @@ struct PointInTimeWalker {
                         e += 1
                     }
                     if releaseEvery > 0, walked >= releaseEvery {
-                        try release()
+                        try release(lowPage <= highPage ? lowPage...highPage : nil)
                         walked = 0
+                        lowPage = lastPage
+                        highPage = lastPage
                     }
                     target.removeSubrange(prefixCount...)
                     if let width = table.fixedKeyBytes {
@@ -207,11 +212,21 @@ struct PointInTimeWalker {
                             while positioned && Self.compare(c.key, tb) < 0 {
                                 if steps == 16 { positioned = try c.seek(atLeast: tb); break }
                                 positioned = try c.next()
-                                if positioned, c.keyPage != lastPage { c.prefetchKeyPage(previous: lastPage); lastPage = c.keyPage }
+                                if positioned, c.keyPage != lastPage {
+                            c.prefetchKeyPage(previous: lastPage)
+                            lastPage = c.keyPage
+                            lowPage = min(lowPage, lastPage)
+                            highPage = max(highPage, lastPage)
+                        }
                                 steps += 1
                             }
                         }
-                        if positioned, c.keyPage != lastPage { c.prefetchKeyPage(previous: lastPage); lastPage = c.keyPage }
+                        if positioned, c.keyPage != lastPage {
+                            c.prefetchKeyPage(previous: lastPage)
+                            lastPage = c.keyPage
+                            lowPage = min(lowPage, lastPage)
+                            highPage = max(highPage, lastPage)
+                        }
                         // (not positioned: the log has no key after an earlier
                         // target, so none after this one either.)
                         var candidate: (event: Int64, value: UnsafeRawBufferPointer)?
@@ -241,7 +256,12 @@ struct PointInTimeWalker {
                                 }
                                 walked += key.count + c.value.count
                                 positioned = try c.next()
-                                if positioned, c.keyPage != lastPage { c.prefetchKeyPage(previous: lastPage); lastPage = c.keyPage }
+                                if positioned, c.keyPage != lastPage {
+                            c.prefetchKeyPage(previous: lastPage)
+                            lastPage = c.keyPage
+                            lowPage = min(lowPage, lastPage)
+                            highPage = max(highPage, lastPage)
+                        }
                             }
                             if let candidate {
                                 // ttl > 0: event_ts ≥ t − ttl (inclusive); ttl 0: no lower bound.

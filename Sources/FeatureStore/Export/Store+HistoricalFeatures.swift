@@ -85,7 +85,11 @@ extension Store {
             try start(plan.outputFields)
             let walker = PointInTimeWalker(plan: plan, options: options, maxBatch: maxBatch, maxCreated: maxCreated)
             let environment = environment, events = db.events
-            let release = { try environment.releaseMappedPages() }
+            // Each walk releases the pages it walked since its last release;
+            // the end of a block releases the whole map (branch pages too).
+            let release = { (pages: ClosedRange<UInt>?) throws -> Void in
+                if let pages { try snapshot.releaseMappedPages(pages) } else { try environment.releaseMappedPages() }
+            }
             var rows = 0
             var matched = [Int](repeating: 0, count: plan.tables.count)
             var finished = false
@@ -132,7 +136,7 @@ extension Store {
                 block.events = results.map { $0! }
                 for t in plan.tables.indices { matched[t] += block.events[t].matched }
                 // The block's events are copies: the walked pages are not needed again.
-                if options.releaseMapEvery > 0 { try release() }
+                if options.releaseMapEvery > 0 { try release(nil) }
                 for b in block.batches.indices { try body(plan.output(block, batch: b)) }
                 rows += block.rowCount
             }
