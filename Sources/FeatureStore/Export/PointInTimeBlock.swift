@@ -156,12 +156,7 @@ struct PointInTimeWalker {
         var lastStart = 0
         var matched = 0
         var walked = 0
-        // The map page under the cursor: when it changes, it and the next one
-        // are prefetched (`prefetchKeyPage`), so that the walk does not wait
-        // for each node's cache miss in turn.
-        var lastPage: UInt = 0
-        // The lowest and highest map pages the cursor's keys were on since the last release.
-        var lowPage = UInt.max, highPage: UInt = 0
+        var pages = WalkedPages()
         let releaseEvery = options.releaseMapEvery
         let ttl = table.ttlMicros
         let createdBeforeEntity = options.createdBeforeEntity
@@ -182,10 +177,8 @@ struct PointInTimeWalker {
                         e += 1
                     }
                     if releaseEvery > 0, walked >= releaseEvery {
-                        try release(lowPage <= highPage ? lowPage...highPage : nil)
+                        try release(pages.takeRange())
                         walked = 0
-                        lowPage = lastPage
-                        highPage = lastPage
                     }
                     target.removeSubrange(prefixCount...)
                     if let width = table.fixedKeyBytes {
@@ -212,21 +205,11 @@ struct PointInTimeWalker {
                             while positioned && Self.compare(c.key, tb) < 0 {
                                 if steps == 16 { positioned = try c.seek(atLeast: tb); break }
                                 positioned = try c.next()
-                                if positioned, c.keyPage != lastPage {
-                            c.prefetchKeyPage(previous: lastPage)
-                            lastPage = c.keyPage
-                            lowPage = min(lowPage, lastPage)
-                            highPage = max(highPage, lastPage)
-                        }
+                                if positioned { pages.visit(c) }
                                 steps += 1
                             }
                         }
-                        if positioned, c.keyPage != lastPage {
-                            c.prefetchKeyPage(previous: lastPage)
-                            lastPage = c.keyPage
-                            lowPage = min(lowPage, lastPage)
-                            highPage = max(highPage, lastPage)
-                        }
+                        if positioned { pages.visit(c) }
                         // (not positioned: the log has no key after an earlier
                         // target, so none after this one either.)
                         var candidate: (event: Int64, value: UnsafeRawBufferPointer)?
@@ -256,12 +239,7 @@ struct PointInTimeWalker {
                                 }
                                 walked += key.count + c.value.count
                                 positioned = try c.next()
-                                if positioned, c.keyPage != lastPage {
-                            c.prefetchKeyPage(previous: lastPage)
-                            lastPage = c.keyPage
-                            lowPage = min(lowPage, lastPage)
-                            highPage = max(highPage, lastPage)
-                        }
+                                if positioned { pages.visit(c) }
                             }
                             if let candidate {
                                 // ttl > 0: event_ts ≥ t − ttl (inclusive); ttl 0: no lower bound.
@@ -426,5 +404,32 @@ struct PointInTimeWalker {
         let line = r < batch.sourceLines.count ? batch.sourceLines[r] : 0
         let at = options.sourceName.map { "\($0):\(line): " } ?? "entity row at line \(line): "
         return FeatureStoreError.invalid(at + message)
+    }
+}
+
+/// The map pages a walk's cursor was on: when the key's page changes, it and
+/// the next one are prefetched (`prefetchKeyPage`), so that the walk does not
+/// wait for each node's cache miss in turn; and the lowest and highest pages
+/// since the last release are kept, the range the walk releases next.
+struct WalkedPages {
+    private var last: UInt = 0
+    private var low = UInt.max, high: UInt = 0
+
+    /// Notes the page of the cursor's current key (the cursor is on a key).
+    @inline(__always)
+    mutating func visit(_ c: borrowing Cursor) {
+        let page = c.keyPage
+        guard page != last else { return }
+        c.prefetchKeyPage(previous: last)
+        last = page
+        low = min(low, page)
+        high = max(high, page)
+    }
+
+    /// The pages visited since the last call (nil: none), starting the next
+    /// range at the current page.
+    mutating func takeRange() -> ClosedRange<UInt>? {
+        defer { (low, high) = (last, last) }
+        return low <= high ? low...high : nil
     }
 }
