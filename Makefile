@@ -23,8 +23,9 @@
 #                     (tools/parquet_bench/run.sh; PQBENCH_ARGS="--rows 100000")
 #   make bench-serve  fsctl serve vs redis-server, same data, one load generator
 #                     (tools/bench_serve.sh; tools/loadgen/loadgen.c)
-#   make bench-predict PREDICT over the wire at a fixed 10k req/s, p50/p99/p999
-#                     (tools/bench_predict.sh; loadgen --mode predict)
+#   make bench-predict PREDICT over the wire at a fixed 10k req/s, p50/p99/p999, beside
+#                     open-loop lookups of fsctl serve and Redis and the host's stalls
+#                     (tools/bench_predict.sh; loadgen --mode predict / --rate; stall_probe.c)
 #   make test-python  the Python client's tests against a real fsctl serve
 #   make bench-drift  fsctl drift vs Evidently on 10M events (tools/drift_bench/run.sh, .venv-drift)
 #   make drift-fixtures  regenerate Tests/Fixtures/drift with Evidently (.venv-drift)
@@ -177,7 +178,9 @@ bench-score: deps venv
 	tools/score_bench/run.sh
 
 # PREDICT over the wire: fsctl serve on the 1M-entity store with a 100-tree XGBoost,
-# open-loop load at RATE=10000 req/s (tools/bench_predict.sh; loadgen --mode predict).
+# open-loop load at RATE=10000 req/s (tools/bench_predict.sh; loadgen --mode predict);
+# with FLOOR=1 (default) each round also measures open-loop lookups of the same server
+# and of redis-server (installed with apt if missing) at the same rate.
 bench-predict: deps venv
 	BENCH_ENTITIES=$(BENCH_ENTITIES) tools/bench_predict.sh
 
