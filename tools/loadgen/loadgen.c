@@ -55,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,9 +73,10 @@ static struct {
 /* Predict mode (open loop): the model ref, the join key's name, requests/s over all connections. */
 static struct {
     int on, open;  /* on: PREDICT frames; open: open loop at `rate` (always with PREDICT, or with --rate) */
+    int spin;      /* --sender spin: busy-wait the last 200 µs before each due time (default: sleep) */
     const char *model, *key;
     double rate;
-} predict_opt = {0, 0, "bench@production", "user_id", 10000};
+} predict_opt = {0, 0, 0, "bench@production", "user_id", 10000};
 
 static void die(const char *fmt, ...) {
     va_list ap;
@@ -451,15 +453,19 @@ typedef struct {
 static uint64_t key_of(void *w) { return next_key(w); }
 
 /* One sender thread for all connections: request i is due at t0 + i / rate
- * and goes to connection i % C. One thread (spinning at most one core for
- * the last ~200 µs before each due time) instead of one per connection:
- * on a 2-vCPU guest, several spinning senders leave the servers no core and
- * measure the hypervisor instead (docs/benchmarks.md §6b). */
+ * and goes to connection i % C. By default it sleeps to each due time on an
+ * absolute timer (timer slack 1 ns) and sends whatever is due when it wakes;
+ * `--sender spin` busy-waits the last 200 µs instead. At 10k req/s the due
+ * times are 100 µs apart, so a spinning sender holds one of a 2-vCPU guest's
+ * cores all the time, and the server, the readers and the kernel's network
+ * work queue for the other: that tripled p99 for Redis and for us alike
+ * (docs/benchmarks.md §6b, session 5). A late wake-up shows in sched_*. */
 static open_loop_t **open_conns;
 static volatile int open_ready, open_finished;
 
 static void *open_loop_sender(void *arg) {
     (void)arg;
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  /* wake at the due time, not up to 50 µs after */
     while (__atomic_load_n(&open_ready, __ATOMIC_ACQUIRE) < opt.conns) { struct timespec ts = {0, 1000000}; nanosleep(&ts, NULL); }
     double interval = 1e9 / predict_opt.rate;
     uint64_t t0 = now_ns();
@@ -467,10 +473,17 @@ static void *open_loop_sender(void *arg) {
     for (uint64_t i = 0;; i++) {
         uint64_t due = t0 + (uint64_t)(i * interval);
         if (due >= stop_at) break;
-        uint64_t now;
-        while ((now = now_ns()) < due) {
-            uint64_t left = due - now;
-            if (left > 300000) { struct timespec ts = {0, (long)(left - 200000)}; nanosleep(&ts, NULL); }
+        if (predict_opt.spin) {
+            uint64_t now;
+            while ((now = now_ns()) < due) {
+                uint64_t left = due - now;
+                if (left > 300000) { struct timespec ts = {0, (long)(left - 200000)}; nanosleep(&ts, NULL); }
+            }
+        } else if (now_ns() < due) {
+            /* Sleep to the due time on an absolute timer; a late wake-up sends
+             * every request already due at once (their lateness shows in sched_*). */
+            struct timespec ts = {(time_t)(due / 1000000000u), (long)(due % 1000000000u)};
+            while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
         }
         open_loop_t *o = open_conns[i % (uint64_t)opt.conns];
         uint64_t k = o->sent;
@@ -565,7 +578,7 @@ static void usage(void) {
     fprintf(stderr, "usage: loadgen --proto fs|redis [--host H] [--port P] [--conns C] [--depth D] [--batch B]\n"
                     "               [--keys K] [--seconds S] [--warmup S] [--seed N] [--features REFS]\n"
                     "               [--prefix user:] [--fields f0,..,f9] [--label TEXT]\n"
-                    "       loadgen --proto fs --mode predict [--model REF] [--key user_id] [--rate R] ... (open loop)\n"
+                    "       loadgen --proto fs --mode predict [--model REF] [--key user_id] [--rate R] [--sender sleep|spin] ... (open loop)\n"
                     "       loadgen --proto fs|redis --rate R ... (lookups, open loop)\n");
     exit(2);
 }
@@ -592,6 +605,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--mode")) predict_opt.on = !strcmp(v, "predict") ? 1 : !strcmp(v, "lookup") ? 0 : (usage(), 0);
         else if (!strcmp(a, "--model")) predict_opt.model = v;
         else if (!strcmp(a, "--key")) predict_opt.key = v;
+        else if (!strcmp(a, "--sender")) predict_opt.spin = !strcmp(v, "spin") ? 1 : !strcmp(v, "sleep") ? 0 : (usage(), 0);
         else if (!strcmp(a, "--rate")) { predict_opt.rate = atof(v); predict_opt.open = 1; }
         else usage();
     }
