@@ -17,7 +17,8 @@
 # CSV and Parquet (seeds 1 and 2: different values, no two events of a user
 # at the same time); tools/pit_bench/gen_entities.py the entity CSV. The
 # store ingests the CSVs once (not timed). Timed, each from files to a file:
-#   featurestore   entity CSV + store -> Store.exportTrainingSet -> CSV
+#   featurestore   entity CSV + store -> Store.exportTrainingSet -> CSV, on the
+#                  store as ingested and on its compacting copy (fsctl backup)
 #   duckdb         entity CSV + the two Parquet files -> COPY ... TO CSV
 #   polars         entity CSV + the two Parquet files -> write_csv
 # DuckDB and polars at their default thread count (all cores) and with one.
@@ -61,6 +62,17 @@ for case in "${CASES[@]}"; do
     $BIN ingest "$dir/store" $HERE/features.yaml bench_stats="$dir/t1/bench_stats.csv" bench_stats_6h="$dir/t2/bench_stats.csv" >&2
     touch "$dir/store/.ingested"
   }
+  # The same store after `fsctl backup` (Store.backup: LMDB's compacting copy,
+  # which writes each tree's pages in key order): ingests of events that come
+  # in time order, not key order, leave the event log's leaf pages scattered
+  # over the file, and the walk then jumps between them
+  # (docs/point-in-time.md, "Store layout"). Made once, not timed.
+  [ -f "$dir/store-compacted/.made" ] || {
+    echo "== $case: compacting copy into $dir/store-compacted (not timed)" >&2
+    rm -rf "$dir/store-compacted"
+    $BIN backup "$dir/store" "$dir/store-compacted" >&2
+    touch "$dir/store-compacted/.made"
+  }
   results=$dir/results.jsonl
   : > "$results"
   tables=("$dir/t1/bench_stats.parquet" "$dir/t2/bench_stats.parquet")
@@ -68,6 +80,8 @@ for case in "${CASES[@]}"; do
     echo "== $case: round $run of $RUNS (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     stamp() { sed "s/^{/{\"case\":\"$case\",\"run\":$run,\"label\":\"$1\",\"loadavg\":\"$(cut -d' ' -f1 /proc/loadavg)\",/"; }
     $BIN export "$dir/store" "$dir/entities.csv" "$dir/out/featurestore.csv" | stamp featurestore | tee -a "$results" >&2
+    $BIN export "$dir/store-compacted" "$dir/entities.csv" "$dir/out/featurestore-compacted.csv" \
+      | stamp "featurestore, compacted store" | tee -a "$results" >&2
     if [ -n "${BASELINE:-}" ]; then
       "$BASELINE" export "$dir/store" "$dir/entities.csv" "$dir/out/baseline.csv" | stamp "featurestore baseline" | tee -a "$results" >&2
     fi
@@ -77,6 +91,7 @@ for case in "${CASES[@]}"; do
     POLARS_MAX_THREADS=1 "$PY" $HERE/polars_pit.py "$dir/entities.csv" "${tables[@]}" "$dir/out/polars-1t.csv" | stamp "polars 1 thread" | tee -a "$results" >&2
     if [ "$run" = 1 ]; then
       echo "== $case: checking the outputs agree" >&2
+      cmp "$dir/out/featurestore.csv" "$dir/out/featurestore-compacted.csv" >&2
       "$PY" $HERE/compare.py "$dir/out/featurestore.csv" "$dir/out/duckdb.csv" "$dir/out/duckdb-1t.csv" \
         "$dir/out/polars.csv" "$dir/out/polars-1t.csv" ${BASELINE:+"$dir/out/baseline.csv"} | tee "$dir/compare.json" >&2
     fi
