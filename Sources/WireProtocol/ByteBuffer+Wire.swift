@@ -41,9 +41,15 @@ extension ByteBuffer {
     }
 
     private mutating func readUTF8(length: Int, _ field: String) throws -> String {
-        guard let view = readSlice(length: length)?.readableBytesView else { throw WireError(.malformed, "truncated: \(field)") }
-        guard let s = String(validating: view, as: UTF8.self) else { throw WireError(.malformed, "\(field): invalid UTF-8") }
-        return s
+        guard let bytes = viewBytes(at: readerIndex, length: length), let text = readString(length: length) else {
+            throw WireError(.malformed, "truncated: \(field)")
+        }
+        // `readString` repairs invalid UTF-8 (each bad sequence becomes U+FFFD);
+        // the text is valid exactly when it has the bytes it was read from.
+        // (`String(validating:)` here ran the stdlib's unspecialized validator,
+        // which looks up type metadata for every string.)
+        guard text.utf8.elementsEqual(bytes) else { throw WireError(.malformed, "\(field): invalid UTF-8") }
+        return text
     }
 
     /// Writes a `str`; text over 65 535 UTF-8 bytes is a programming error.
