@@ -48,8 +48,17 @@ extension ByteBuffer {
         // the text is valid exactly when it has the bytes it was read from.
         // (`String(validating:)` here ran the stdlib's unspecialized validator,
         // which looks up type metadata for every string.)
-        guard text.utf8.elementsEqual(bytes) else { throw WireError(.malformed, "\(field): invalid UTF-8") }
+        guard Self.sameBytes(text, bytes) else { throw WireError(.malformed, "\(field): invalid UTF-8") }
         return text
+    }
+
+    /// Whether `text`'s UTF-8 is `bytes`, compared as contiguous memory (the
+    /// generic `elementsEqual` of the two views steps through iterators).
+    private static func sameBytes(_ text: String, _ bytes: ByteBufferView) -> Bool {
+        let contiguous = text.utf8.withContiguousStorageIfAvailable { a in
+            bytes.withContiguousStorageIfAvailable { b in a.elementsEqual(b) }
+        }
+        return contiguous.flatMap { $0 } ?? text.utf8.elementsEqual(bytes)
     }
 
     /// Writes a `str`; text over 65 535 UTF-8 bytes is a programming error.
