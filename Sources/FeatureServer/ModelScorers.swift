@@ -26,7 +26,7 @@ final class ModelScorers: Sendable {
     }
 
     struct Entry: Sendable {
-        var scorer: Scorer
+        var scorer: ServedModel
         var fingerprint: Fingerprint
         var checkedAtNanos: UInt64
     }
@@ -36,10 +36,10 @@ final class ModelScorers: Sendable {
         refreshNanos = UInt64(max(0, refreshSeconds) * 1e9)
     }
 
-    /// The scorer of `ref`; errors are wire errors (`INVALID_ARGUMENT` for a
-    /// bad ref, `NOT_FOUND` for an unknown model, version or alias,
-    /// `MODEL_NOT_SERVABLE` for a version that cannot be scored).
-    func scorer(_ ref: String) throws -> Scorer {
+    /// The scorer of `ref`, with its encoded reply head; errors are wire errors
+    /// (`INVALID_ARGUMENT` for a bad ref, `NOT_FOUND` for an unknown model,
+    /// version or alias, `MODEL_NOT_SERVABLE` for a version that cannot be scored).
+    func scorer(_ ref: String) throws -> ServedModel {
         let now = DispatchTime.now().uptimeNanoseconds
         let cached = entries.withLockedValue { $0[ref] }
         if let cached, now &- cached.checkedAtNanos < refreshNanos { return cached.scorer }
@@ -53,7 +53,7 @@ final class ModelScorers: Sendable {
         let scorer = try Self.servable {
             let s = try Scorer(registry: registry, reference: parsed)
             try s.checkKinds()
-            return s
+            return ServedModel(s)
         }
         entries.withLockedValue { table in
             if table.count >= 1024 { table.removeAll() }

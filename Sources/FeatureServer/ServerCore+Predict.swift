@@ -45,28 +45,28 @@ extension ServerCore {
         guard n <= config.maxEntities else {
             throw WireError(.limitExceeded, "\(n) entities in one request; the limit is \(config.maxEntities)")
         }
-        var scorer = try predictor.scorers.scorer(request.model)
-        var entities = try Self.entities(of: request, for: scorer)
+        var model = try predictor.scorers.scorer(request.model)
+        var entities = try Self.entities(of: request, for: model.scorer)
         let requestFeatures = Self.requestFeatures(of: request)
         let wantInputs = request.options.contains(.returnInputs)
         let served: [ServedPrediction]
         do {
-            served = try scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
-                                                inputs: wantInputs)
+            served = try model.scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
+                                                      inputs: wantInputs)
         } catch let e as FeatureStoreError where e.kind == .conflict {
             // The catalog changed under the scorer's prepared queries: build it again, once.
             predictor.scorers.forget(request.model)
-            scorer = try predictor.scorers.scorer(request.model)
-            entities = try Self.entities(of: request, for: scorer)
-            served = try scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
-                                                inputs: wantInputs)
+            model = try predictor.scorers.scorer(request.model)
+            entities = try Self.entities(of: request, for: model.scorer)
+            served = try model.scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
+                                                      inputs: wantInputs)
         }
-        var out = allocator.buffer(capacity: 128 + n * (16 + 8 * scorer.kind.outputCount))
+        var perEntity = 5 + 8 * model.outputCount
+        if wantInputs { perEntity += 8 * (served.lazy.map { $0.inputs?.count ?? 0 }.max() ?? 0) }
+        var out = allocator.buffer(capacity: Frame.headerBytes + model.replyModel.readableBytes + 8 + n * perEntity)
         Self.beginReply(.predict, frame.requestId, into: &out)
-        out.writePredictReplyHead(
-            model: scorer.modelName, outputs: PredictionLog.featureNames(kind: scorer.kind),
-            versions: scorer.versions.map { PredictVersion(version: UInt32($0.version.version), inputs: $0.version.inputs.map(\.ref)) },
-            includesInputs: wantInputs, entityCount: n)
+        out.writeImmutableBuffer(model.replyModel)
+        out.writePredictReplyCounts(includesInputs: wantInputs, entityCount: n)
         for s in served {
             let status: PredictionStatus = s.missingInputs == 0 ? .complete
                 : s.missingInputs >= s.inputCount ? .noInputs : .missingInputs
@@ -74,8 +74,8 @@ extension ServerCore {
                                    inputs: s.inputs ?? [])
         }
         Self.endReply(&out)
-        if let log = predictor.logQueue(for: scorer) {
-            log.enqueue(scorer: scorer, entities: entities, predictions: served.map(\.prediction), time: Clock.nowMicros())
+        if let log = predictor.logQueue(for: model.scorer) {
+            log.enqueue(scorer: model.scorer, entities: entities, predictions: served.map(\.prediction), time: Clock.nowMicros())
         }
         return out
     }
@@ -83,6 +83,39 @@ extension ServerCore {
     /// The request's entities as rows of the scorer's join keys (in its order),
     /// each value converted to the key's type (int64 → int32 when it fits).
     static func entities(of request: PredictRequest, for scorer: Scorer) throws -> [[Value]] {
+        let keys = scorer.joinKeys
+        let k = request.keyNames.count
+        // Where each join key's value sits in an entity of the request; nil when
+        // the request names the keys in the scorer's order (the common case).
+        var position: [Int]? = nil
+        if k != keys.count || !keys.indices.allSatisfy({ keys[$0].name == request.keyNames[$0] }) {
+            position = try keyPositions(of: request, for: scorer)
+        }
+        var rows: [[Value]] = []
+        rows.reserveCapacity(request.entityCount)
+        for e in 0..<request.entityCount {
+            var row: [Value] = []
+            row.reserveCapacity(keys.count)
+            for i in keys.indices {
+                let wire = request.keys[e * k + (position?[i] ?? i)]
+                switch (keys[i].type, wire) {
+                case (.int64, .int64(let x)): row.append(.int64(x))
+                case (.int32, .int32(let x)): row.append(.int32(x))
+                case (.int32, .int64(let x)) where Int32(exactly: x) != nil: row.append(.int32(Int32(x)))
+                case (.string, .string(let s)): row.append(.string(s))
+                case (.bytes, .bytes(let b)): row.append(.bytes(b))
+                default:
+                    throw WireError(.invalidArgument, "entity \(e + 1): join key '\(keys[i].name)' is \(keys[i].type); got \(wire.type) value")
+                }
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// For each of the scorer's join keys, the index of its value in an entity
+    /// of `request`; refuses names that are not join keys, given twice or missing.
+    static func keyPositions(of request: PredictRequest, for scorer: Scorer) throws -> [Int] {
         let keys = scorer.joinKeys
         var names: String { keys.map(\.name).joined(separator: ", ") }   // only for error messages
         var position = [Int](repeating: -1, count: keys.count)
@@ -96,21 +129,7 @@ extension ServerCore {
         if let missing = position.firstIndex(of: -1) {
             throw WireError(.invalidArgument, "join key '\(keys[missing].name)' of \(request.model) is missing (its join keys: \(names))")
         }
-        let k = request.keyNames.count
-        return try (0..<request.entityCount).map { e in
-            try keys.indices.map { i in
-                let wire = request.keys[e * k + position[i]]
-                switch (keys[i].type, wire) {
-                case (.int64, .int64(let x)): return .int64(x)
-                case (.int32, .int32(let x)): return .int32(x)
-                case (.int32, .int64(let x)) where Int32(exactly: x) != nil: return .int32(Int32(x))
-                case (.string, .string(let s)): return .string(s)
-                case (.bytes, .bytes(let b)): return .bytes(b)
-                default:
-                    throw WireError(.invalidArgument, "entity \(e + 1): join key '\(keys[i].name)' is \(keys[i].type); got \(wire.type) value")
-                }
-            }
-        }
+        return position
     }
 
     /// Request-time values by entity: `[]` when the request gives none.

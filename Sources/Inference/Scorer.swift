@@ -159,7 +159,8 @@ public final class Scorer: @unchecked Sendable {
         var matrix: [Double] = []
         for (v, rows) in groups.enumerated() where !rows.isEmpty {
             let scoring = versions[v]
-            var result = scoring.query.emptyResult()
+            var result = scoring.takeResult()
+            defer { scoring.recycle(result) }
             try scoring.assemble(entities: entities, rows: rows, request: requestFeatures, at: at,
                                  into: &matrix, result: &result)
             let scores = scoring.model.predict(batch: matrix, rows: rows.count)

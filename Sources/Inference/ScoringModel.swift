@@ -16,6 +16,9 @@ public final class ScoringModel: @unchecked Sendable {
     public let query: OnlineQuery
     /// For each join key of ``query``, its index in the scorer's join keys.
     let keyIndex: [Int]
+    /// Whether ``query``'s join keys are the scorer's, in its order: then an
+    /// entity of the scorer is one of the query as it is.
+    let keysInScorerOrder: Bool
     /// Request-time feature name → input index: `table:feature`, `table@N:feature`,
     /// `table__feature`, and the bare `feature` when no other input has that name.
     let requestNames: [String: Int]
@@ -44,6 +47,7 @@ public final class ScoringModel: @unchecked Sendable {
                 + "a model takes numbers and booleans (bool, int32, int64, float32, float64)")
         }
         keyIndex = query.joinKeys.map { key in joinKeys.firstIndex { $0.name == key.name }! }
+        keysInScorerOrder = keyIndex == Array(joinKeys.indices)
         var names: [String: Int] = [:]
         var bare: [String: Int] = [:]
         for (i, input) in version.inputs.enumerated() {
@@ -72,18 +76,32 @@ public final class ScoringModel: @unchecked Sendable {
         rows.map { r in keyIndex.map { entities[r][$0] } }
     }
 
-    /// Writes the feature vectors of `rows` (indices into `entities`) into
-    /// `matrix` (row-major, `rows.count × inputCount`): the online values
-    /// (read in one transaction), NaN where null, not found or outside the
-    /// table's ttl, then the request-time features of each row on top.
-    func assemble(entities: [[Value]], rows: [Int], request: [[String: Double]], at: Int64?,
+    /// Reads the online values of `rows` (indices into `entities`; nil: every
+    /// entity, in order) into `result`, in one read transaction.
+    func read(entities: [[Value]], rows: [Int]?, at: Int64?, into result: inout OnlineFeatures) throws {
+        if let rows {
+            try query.read(entities: queryEntities(entities, rows: rows), at: at, into: &result)
+        } else if keysInScorerOrder {
+            try query.read(entities: entities, at: at, into: &result)
+        } else {
+            try query.read(entities: queryEntities(entities, rows: Array(entities.indices)), at: at, into: &result)
+        }
+    }
+
+    /// Writes the feature vectors of `rows` (indices into `entities`; nil:
+    /// every entity, in order) into `matrix` (row-major, one row of
+    /// ``inputCount`` per entity scored): the online values (read in one
+    /// transaction), NaN where null, not found or outside the table's ttl,
+    /// then the request-time features of each row on top.
+    func assemble(entities: [[Value]], rows: [Int]?, request: [[String: Double]], at: Int64?,
                   into matrix: inout [Double], result: inout OnlineFeatures) throws {
-        try query.read(entities: queryEntities(entities, rows: rows), at: at, into: &result)
+        try read(entities: entities, rows: rows, at: at, into: &result)
+        let count = rows?.count ?? entities.count
         let n = inputCount
         let keys = query.joinKeys.count
         matrix.removeAll(keepingCapacity: true)
-        matrix.reserveCapacity(rows.count * n)
-        for i in 0..<rows.count {
+        matrix.reserveCapacity(count * n)
+        for i in 0..<count {
             for f in 0..<n {
                 let column = keys + f
                 matrix.append(result.columns[column].statuses[i] == .present
@@ -93,27 +111,43 @@ public final class ScoringModel: @unchecked Sendable {
         override(&matrix, rows: rows, request: request)
     }
 
-    /// Lays the request-time features of `rows` (indices into `request`)
-    /// over `matrix` (row-major, one row of ``inputCount`` per entry of `rows`).
-    func override(_ matrix: inout [Double], rows: [Int], request: [[String: Double]]) {
+    /// Lays the request-time features of `rows` (indices into `request`; nil:
+    /// row `i` of `matrix` is entry `i` of `request`) over `matrix` (row-major,
+    /// ``inputCount`` values per row).
+    func override(_ matrix: inout [Double], rows: [Int]?, request: [[String: Double]]) {
         guard !request.isEmpty else { return }
         let n = inputCount
-        for (i, r) in rows.enumerated() where r < request.count {
+        for i in 0..<(rows?.count ?? matrix.count / n) {
+            let r = rows?[i] ?? i
+            guard r < request.count else { continue }
             for (name, value) in request[r] {
                 if let f = requestNames[name] { matrix[i * n + f] = value }
             }
         }
     }
 
-    /// Result buffers of single-entity reads, reused across calls (and threads, one at a time each).
+    /// Result buffers of reads, reused across calls (and threads, one at a time each).
     private let pool = ResultPool()
+
+    /// A result buffer for a read of this version's query: one an earlier call
+    /// gave back (so a warm read allocates no columns), or a new one.
+    func takeResult() -> OnlineFeatures { pool.take() ?? query.emptyResult() }
+
+    /// Gives `result` back for the next ``takeResult()``; results of large
+    /// batches are dropped, so the pool holds no big buffers.
+    func recycle(_ result: OnlineFeatures) {
+        if result.count <= Self.recycledRowLimit { pool.give(result) }
+    }
+
+    /// The most rows a recycled result may hold.
+    static let recycledRowLimit = 256
 
     /// Scores one entity (join-key values in the scorer's order): its
     /// features read in one transaction, request features on top, the
     /// model's single-row predict.
     func scoreOne(_ entity: [Value], request: [String: Double], at: Int64?) throws -> [Double] {
-        var result = pool.take() ?? query.emptyResult()
-        defer { pool.give(result) }
+        var result = takeResult()
+        defer { recycle(result) }
         try query.read(entities: [keyIndex.map { entity[$0] }], at: at, into: &result)
         let keys = query.joinKeys.count
         var row = [Double](repeating: .nan, count: inputCount)

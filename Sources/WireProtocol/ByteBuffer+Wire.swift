@@ -41,9 +41,24 @@ extension ByteBuffer {
     }
 
     private mutating func readUTF8(length: Int, _ field: String) throws -> String {
-        guard let view = readSlice(length: length)?.readableBytesView else { throw WireError(.malformed, "truncated: \(field)") }
-        guard let s = String(validating: view, as: UTF8.self) else { throw WireError(.malformed, "\(field): invalid UTF-8") }
-        return s
+        guard let bytes = viewBytes(at: readerIndex, length: length), let text = readString(length: length) else {
+            throw WireError(.malformed, "truncated: \(field)")
+        }
+        // `readString` repairs invalid UTF-8 (each bad sequence becomes U+FFFD);
+        // the text is valid exactly when it has the bytes it was read from.
+        // (`String(validating:)` here ran the stdlib's unspecialized validator,
+        // which looks up type metadata for every string.)
+        guard Self.sameBytes(text, bytes) else { throw WireError(.malformed, "\(field): invalid UTF-8") }
+        return text
+    }
+
+    /// Whether `text`'s UTF-8 is `bytes`, compared as contiguous memory (the
+    /// generic `elementsEqual` of the two views steps through iterators).
+    private static func sameBytes(_ text: String, _ bytes: ByteBufferView) -> Bool {
+        let contiguous = text.utf8.withContiguousStorageIfAvailable { a in
+            bytes.withContiguousStorageIfAvailable { b in a.elementsEqual(b) }
+        }
+        return contiguous.flatMap { $0 } ?? text.utf8.elementsEqual(bytes)
     }
 
     /// Writes a `str`; text over 65 535 UTF-8 bytes is a programming error.

@@ -236,6 +236,15 @@ extension ByteBuffer {
     /// Writes a PREDICT reply up to its entities (the server streams them after it).
     public mutating func writePredictReplyHead(model: String, outputs: [String], versions: [PredictVersion],
                                                includesInputs: Bool, entityCount: Int) {
+        writePredictReplyModel(model: model, outputs: outputs, versions: versions)
+        writePredictReplyCounts(includesInputs: includesInputs, entityCount: entityCount)
+    }
+
+    /// Writes the part of a PREDICT reply head that depends only on the model
+    /// ref's scorer (model name, output names, versions and their inputs):
+    /// a server encodes it once per scorer and copies it into each reply,
+    /// followed by ``writePredictReplyCounts(includesInputs:entityCount:)``.
+    public mutating func writePredictReplyModel(model: String, outputs: [String], versions: [PredictVersion]) {
         writeWireString(model)
         writeWireCount(outputs.count)
         for o in outputs { writeWireString(o) }
@@ -245,11 +254,19 @@ extension ByteBuffer {
             writeWireCount(v.inputs.count)
             for i in v.inputs { writeWireString(i) }
         }
+    }
+
+    /// Writes the rest of a PREDICT reply head after
+    /// ``writePredictReplyModel(model:outputs:versions:)``: the includes-inputs
+    /// flag and the entity count.
+    public mutating func writePredictReplyCounts(includesInputs: Bool, entityCount: Int) {
         writeInteger(UInt8(includesInputs ? 1 : 0))
         writeWireCount(entityCount)
     }
 
     /// Writes one entity of a PREDICT reply; `inputs` only when the reply includes them.
+    /// Inlinable, so that a server writes its arrays through a specialized copy.
+    @inlinable
     public mutating func writePredictEntity<S: Collection, I: Collection>(_ status: PredictionStatus, version: UInt32,
                                                                           scores: S, inputs: I)
         where S.Element == Double, I.Element == Double {

@@ -71,6 +71,32 @@ import WireProtocol
         #expect(server.terminate() == 0)
     }
 
+    /// The server encodes a reply's model part (name, outputs, versions and
+    /// their inputs) once per scorer: each ref gets its own, and an alias
+    /// move, which builds a new scorer, is named in the next replies' head.
+    @Test func replyHeadFollowsTheScorerOfEachRef() throws {
+        let box = try Self.sandbox()
+        let server = try ServerProcess(box)
+        let client = try TestClient(port: server.port)
+        try client.hello()
+        let inputs = ["user_stats@1:age", "user_stats@1:num_purchases"]
+        let both = [PredictVersion(version: 1, inputs: inputs), PredictVersion(version: 2, inputs: inputs)]
+        for _ in 0..<2 {   // the second time from the cached head
+            let r = try Self.predict(client, "churn@production", [1, 2, 3])
+            #expect(r.model == "churn" && r.outputs == ["prediction"] && r.versions == both && !r.includesInputs)
+            let pinned = try Self.predict(client, "churn/1", [1], inputs: true)
+            #expect(pinned.versions == [both[0]] && pinned.includesInputs && pinned.entities[0].inputs == [31.5, 3])
+            #expect(try Self.predict(client, "churn/2", []).versions == [both[1]])
+        }
+        try box.ok("models", "alias", "set", "churn", "production", "2")
+        Thread.sleep(forTimeInterval: 1.2)
+        let moved = try Self.predict(client, "churn@production", [1, 2, 3])
+        #expect(moved.versions == [both[1]])
+        #expect(moved.entities.allSatisfy { $0.version == 2 })
+        #expect(try Self.predict(client, "churn/1", [1]).versions == [both[0]])
+        #expect(server.terminate() == 0)
+    }
+
     @Test func readScopeIsEnoughAndAConnectionWithoutATokenIsRefused() throws {
         let box = try Self.sandbox()
         let token = try box.ok("tokens", "create", "--scope", "read").trimmingCharacters(in: .whitespacesAndNewlines)
