@@ -13,7 +13,8 @@ import WireProtocol
 /// stay in ``ModelCache``, so only versions not seen before are parsed).
 final class ModelScorers: Sendable {
     let registry: ModelRegistry
-    private let refreshNanos: UInt64
+    /// How long a resolved scorer is served before the registry is asked again.
+    let refreshNanos: UInt64
     private let entries = NIOLockedValueBox([String: Entry]())
 
     /// What a scorer was built from: its routing, the alias's logging setting
@@ -39,16 +40,22 @@ final class ModelScorers: Sendable {
     /// The scorer of `ref`, with its encoded reply head; errors are wire errors
     /// (`INVALID_ARGUMENT` for a bad ref, `NOT_FOUND` for an unknown model,
     /// version or alias, `MODEL_NOT_SERVABLE` for a version that cannot be scored).
-    func scorer(_ ref: String) throws -> ServedModel {
+    func scorer(_ ref: String) throws -> ServedModel { try checked(ref).model }
+
+    /// ``scorer(_:)`` with the time (`DispatchTime` uptime ns) its routing
+    /// was last checked against the registry: a connection may keep serving
+    /// it without this lock until ``refreshNanos`` after that time, exactly
+    /// as this cache would.
+    func checked(_ ref: String) throws -> (model: ServedModel, checkedAtNanos: UInt64) {
         let now = DispatchTime.now().uptimeNanoseconds
         let cached = entries.withLockedValue { $0[ref] }
-        if let cached, now &- cached.checkedAtNanos < refreshNanos { return cached.scorer }
+        if let cached, now &- cached.checkedAtNanos < refreshNanos { return (cached.scorer, cached.checkedAtNanos) }
         let parsed: ModelRef
         do { parsed = try ModelRef(parsing: ref) } catch { throw WireConversion.wireError(error) }
         let fingerprint = try Self.servable { try self.fingerprint(parsed) }
         if let cached, cached.fingerprint == fingerprint {
             entries.withLockedValue { $0[ref]?.checkedAtNanos = now }
-            return cached.scorer
+            return (cached.scorer, now)
         }
         let scorer = try Self.servable {
             let s = try Scorer(registry: registry, reference: parsed)
@@ -59,7 +66,7 @@ final class ModelScorers: Sendable {
             if table.count >= 1024 { table.removeAll() }
             table[ref] = Entry(scorer: scorer, fingerprint: fingerprint, checkedAtNanos: now)
         }
-        return scorer
+        return (scorer, now)
     }
 
     /// Forgets `ref` (its scorer hit a catalog conflict: build it again).

@@ -39,13 +39,13 @@ extension ServerCore {
     /// entities' features read in one read transaction per version, scored
     /// on this thread (as GET_ONLINE reads are); the log, if any, is only
     /// queued here and written by the serial writer.
-    func predict(_ frame: Frame, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+    func predict(_ frame: Frame, session: inout SessionCache, allocator: ByteBufferAllocator) throws -> ByteBuffer {
         let request = try PredictRequest.decode(frame.payload)
         let n = request.entityCount
         guard n <= config.maxEntities else {
             throw WireError(.limitExceeded, "\(n) entities in one request; the limit is \(config.maxEntities)")
         }
-        var model = try predictor.scorers.scorer(request.model)
+        var model = try servedModel(request.model, session: &session)
         var entities = try Self.entities(of: request, for: model.scorer)
         let requestFeatures = Self.requestFeatures(of: request)
         let wantInputs = request.options.contains(.returnInputs)
@@ -56,7 +56,8 @@ extension ServerCore {
         } catch let e as FeatureStoreError where e.kind == .conflict {
             // The catalog changed under the scorer's prepared queries: build it again, once.
             predictor.scorers.forget(request.model)
-            model = try predictor.scorers.scorer(request.model)
+            session.model = nil
+            model = try servedModel(request.model, session: &session)
             entities = try Self.entities(of: request, for: model.scorer)
             served = try model.scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
                                                       inputs: wantInputs)
@@ -78,6 +79,20 @@ extension ServerCore {
             log.enqueue(scorer: model.scorer, entities: entities, predictions: served.map(\.prediction), time: Clock.nowMicros())
         }
         return out
+    }
+
+    /// The served model of `ref`: the connection's own copy while the
+    /// server-wide cache would still serve it unchecked (no lock shared
+    /// with the other event loops, whose contention put requests to sleep
+    /// in `futex`), else from that cache.
+    func servedModel(_ ref: String, session: inout SessionCache) throws -> ServedModel {
+        if let held = session.model, held.ref == ref,
+           DispatchTime.now().uptimeNanoseconds &- held.checkedAtNanos < predictor.scorers.refreshNanos {
+            return held.served
+        }
+        let (served, checkedAt) = try predictor.scorers.checked(ref)
+        session.model = (ref, served, checkedAt)
+        return served
     }
 
     /// The request's entities as rows of the scorer's join keys (in its order),

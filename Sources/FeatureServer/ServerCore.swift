@@ -185,7 +185,7 @@ final class ServerCore: Sendable {
         case .getOnline:
             return try getOnline(frame, session: &session, allocator: allocator)
         case .predict:
-            return try predict(frame, allocator: allocator)
+            return try predict(frame, session: &session, allocator: allocator)
         default:
             throw WireError(.unknownOpcode, "unknown opcode \(frame.opcode.name)")
         }
@@ -392,4 +392,7 @@ struct SessionCache {
     var scratch: [UInt8] = []
     /// Hits, misses and stale cells of the last GET_ONLINE, for the loop's stats.
     var lookups: (hits: Int, misses: Int, stale: Int) = (0, 0, 0)
+    /// The scorer of this connection's last PREDICT, reused without the
+    /// server-wide cache's lock until that cache would check it again.
+    var model: (ref: String, served: ServedModel, checkedAtNanos: UInt64)?
 }
