@@ -227,7 +227,10 @@ final class ServerCore: Sendable {
         let described: Bool
         switch head.target {
         case .list(let id):
-            list = try lists.list(id)
+            // The connection's last list, without the lock the event loops
+            // share (contended, it put requests to sleep in futex). A list
+            // re-resolved since is caught by the read's generation check below.
+            if let held = session.list, held.id == id { list = held } else { list = try lists.list(id) }
             described = false
         case .selection(let s):
             list = try lists.prepare(s)
@@ -312,6 +315,7 @@ final class ServerCore: Sendable {
         out.writeBytes(session.scratch)
         session.lastListId = list.id
         session.lastResult = result
+        if case .list = head.target { session.list = list }
         session.lookups = (hits, misses, stale)
         return out
     }
@@ -395,4 +399,6 @@ struct SessionCache {
     /// The scorer of this connection's last PREDICT, reused without the
     /// server-wide cache's lock until that cache would check it again.
     var model: (ref: String, served: ServedModel, checkedAtNanos: UInt64)?
+    /// The prepared list of this connection's last GET_ONLINE by list id.
+    var list: PreparedList?
 }
