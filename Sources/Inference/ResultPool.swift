@@ -22,7 +22,7 @@ final class ResultPool: @unchecked Sendable {
 
     /// The calling thread's stripe.
     private var stripe: Stripe {
-        let thread = UInt64(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
+        let thread = UInt64(UInt(pthread_self()))
         return stripes[Int(truncatingIfNeeded: (thread &* 0x9E37_79B9_7F4A_7C15) >> 61)]
     }
 
