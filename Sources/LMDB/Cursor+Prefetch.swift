@@ -30,9 +30,16 @@ extension Cursor {
     @inlinable
     public func prefetchKeyPage(previous: UInt) {
         guard let key = k.mv_data else { return }
+        Self.prefetchPage(holding: UnsafeRawPointer(key), previous: previous)
+    }
+
+    /// Prefetches the 4 KiB page holding `address` (unless it is
+    /// `previous + 1`) and the page after it (see ``prefetchKeyPage(previous:)``).
+    @inlinable
+    static func prefetchPage(holding address: UnsafeRawPointer, previous: UInt) {
         let page = Self.prefetchedPageBytes
-        let base = UnsafeRawPointer(key) - Int(UInt(bitPattern: key) % UInt(page))
-        var offset = UInt(bitPattern: key) / UInt(page) == previous &+ 1 ? page : 0
+        let base = address - Int(UInt(bitPattern: address) % UInt(page))
+        var offset = UInt(bitPattern: address) / UInt(page) == previous &+ 1 ? page : 0
         while offset < 2 * page {
             clmdb_prefetch(base + offset)
             clmdb_prefetch(base + offset + 64)

@@ -164,7 +164,7 @@ struct PointInTimeWalker {
         var target = KeyCodec.tablePrefix(table.tableId)
         let prefixCount = target.count
         try keyBytes.withUnsafeBytes { kb in
-            try txn.withCursor(events) { c in
+            try txn.withLeafScan(events) { c in
                 var positioned = false
                 var started = false
                 var pending: [(created: Int64, event: Int64, value: UnsafeRawBufferPointer)] = []
@@ -333,6 +333,13 @@ struct PointInTimeWalker {
             if x != y { return x < y ? -1 : 1 }
             i += 8
         }
+        if i < n && n >= 8 {
+            // The last 8 bytes, overlapping bytes already found equal: no byte loop.
+            let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+            let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+            if x != y { return x < y ? -1 : 1 }
+            i = n
+        }
         while i < n {
             let x = pa.load(fromByteOffset: i, as: UInt8.self), y = pb.load(fromByteOffset: i, as: UInt8.self)
             if x != y { return x < y ? -1 : 1 }
@@ -348,6 +355,10 @@ struct PointInTimeWalker {
         while i + 8 <= n {
             if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
             i += 8
+        }
+        if i < n && n >= 8 {
+            // The last 8 bytes, overlapping bytes already found equal.
+            return a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
         }
         while i < n {
             if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
@@ -417,7 +428,7 @@ struct WalkedPages {
 
     /// Notes the page of the cursor's current key (the cursor is on a key).
     @inline(__always)
-    mutating func visit(_ c: borrowing Cursor) {
+    mutating func visit(_ c: borrowing LeafScan) {
         let page = c.keyPage
         guard page != last else { return }
         c.prefetchKeyPage(previous: last)
