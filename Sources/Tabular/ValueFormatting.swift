@@ -45,15 +45,35 @@ public enum ValueFormatting {
         return writeNonFinite(v.isNaN, v < 0, out)
     }
 
-    /// 10ᵏ for −3 ≤ k ≤ 17 (exact for k ≥ 0).
+    /// 10ᵏ for −3 ≤ k ≤ 17 (exact for k ≥ 0). A switch of constants, which
+    /// the compiler turns into a table in read-only data: a lazily made table
+    /// cost a `swift_once` call per value.
     @inline(__always)
-    private static func tenTo(_ k: Int) -> Double { powersOfTen[k &+ 3] }
-    nonisolated(unsafe) private static let powersOfTen: UnsafePointer<Double> = {   // never written after this
-        let table = UnsafeMutablePointer<Double>.allocate(capacity: 21)
-        for (i, p) in [1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                       1e16, 1e17].enumerated() { table[i] = p }
-        return UnsafePointer(table)
-    }()
+    private static func tenTo(_ k: Int) -> Double {
+        switch k {
+        case -3: return 1e-3
+        case -2: return 1e-2
+        case -1: return 1e-1
+        case 0: return 1
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        default: return 1e17
+        }
+    }
 
     /// The fast path of ``write(_:_:)-(Double)``: values of at most 15
     /// significant decimal digits with 10⁻³ ≤ |v| < 10¹⁵ (sensor readings,
@@ -148,22 +168,39 @@ public enum ValueFormatting {
     }
 
     /// Writes the decimal digits of `v` at `out` (room for 20 bytes); returns the count.
+    ///
+    /// Eight digits at a time in the lanes of one register (`eightDigits`),
+    /// stored with 8-byte stores (bytes past the count are scratch: the
+    /// stores stay within the 20 bytes); `IntegerFormattingTests` compares
+    /// it with `String(v)`.
     @inline(__always)
     static func writeInteger(_ v: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        var magnitude = v.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
-        return withUnsafeMutableBytes(of: &digits) { raw in
-            var k = 24
-            repeat {
-                k -= 1
-                raw[k] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
-                magnitude /= 10
-            } while magnitude != 0
-            var o = 0
-            if v < 0 { out[0] = UInt8(ascii: "-"); o = 1 }
-            for j in k..<24 { out[o] = raw[j]; o += 1 }
-            return o
+        let target = UnsafeMutableRawPointer(out)
+        var o = 0
+        if v < 0 { out[0] = 45; o = 1 }
+        let m = v.magnitude
+        if m < 100_000_000 { return o + writeLeading(m, target + o) }
+        if m < 10_000_000_000_000_000 {
+            o += writeLeading(m / 100_000_000, target + o)
+            target.storeBytes(of: eightDigits(m % 100_000_000) &+ 0x3030_3030_3030_3030, toByteOffset: o, as: UInt64.self)
+            return o + 8
         }
+        let low = m % 100_000_000, rest = m / 100_000_000
+        o += writeLeading(rest / 100_000_000, target + o)     // at most 3 digits (|v| ≤ 2⁶³)
+        target.storeBytes(of: eightDigits(rest % 100_000_000) &+ 0x3030_3030_3030_3030, toByteOffset: o, as: UInt64.self)
+        target.storeBytes(of: eightDigits(low) &+ 0x3030_3030_3030_3030, toByteOffset: o + 8, as: UInt64.self)
+        return o + 16
+    }
+
+    /// Writes `x` (< 10⁸) without leading zeros ("0" for 0) with one 8-byte
+    /// store at `out`; returns the count of digits.
+    @inline(__always)
+    private static func writeLeading(_ x: UInt64, _ out: UnsafeMutableRawPointer) -> Int {
+        let digits = eightDigits(x)
+        // Leading zero digits are the low zero bytes (the first digit is the lowest byte).
+        let zeros = min(digits.trailingZeroBitCount >> 3, 7)
+        out.storeBytes(of: (digits >> (zeros &* 8)) &+ 0x3030_3030_3030_3030, as: UInt64.self)
+        return 8 &- zeros
     }
 }
 
