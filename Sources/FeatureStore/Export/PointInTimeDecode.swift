@@ -51,14 +51,17 @@ extension PointInTimePlan {
         }
         var bits = [UInt64](repeating: 0, count: k * rows)
         var valid = [Bool](repeating: false, count: k * rows)
-        var varBytes = [[UInt8]](repeating: [], count: k)
-        var varOffsets = [[Int]](repeating: [], count: k)
+        // String and bytes values: where each is in its event, gathered here
+        // and copied into their columns in a pass per column after the rows
+        // (appending to an array of arrays in the row loop checked each inner
+        // array's uniqueness and bounds per value).
+        var varIndex = [Int](repeating: -1, count: k)
+        var varCount = 0
+        for j in 0..<k where kind[j] == 0 { varIndex[j] = varCount; varCount += 1 }
+        var spans = [(start: Int, count: Int)](repeating: (0, 0), count: varCount * rows)
         var vectors = [[Float]](repeating: [], count: k)
-        for j in 0..<k {
-            if kind[j] == 0 { varOffsets[j] = [Int](repeating: 0, count: rows + 1) }
-            if kind[j] < 0 { vectors[j] = [Float](repeating: 0, count: rows * -kind[j]) }
-        }
-        let hasVariable = kind.contains(0)
+        for j in 0..<k where kind[j] < 0 { vectors[j] = [Float](repeating: 0, count: rows * -kind[j]) }
+        var varColumns: [(offsets: [Int], bytes: [UInt8])] = []
         chosen.withUnsafeBufferPointer { chosen in
         table.fixedBytes.withUnsafeBufferPointer { fixedBytes in
         index.withUnsafeBufferPointer { index in
@@ -66,6 +69,8 @@ extension PointInTimePlan {
         kind.withUnsafeBufferPointer { kind in
         bits.withUnsafeMutableBufferPointer { bits in
         valid.withUnsafeMutableBufferPointer { valid in
+        varIndex.withUnsafeBufferPointer { varIndex in
+        spans.withUnsafeMutableBufferPointer { spans in
             // Versions of the next rows, loaded in a tight loop first: the events
             // are scattered (in the walk's order, not the rows'), and independent
             // loads let the CPU wait for many cache and TLB misses at once instead
@@ -87,11 +92,6 @@ extension PointInTimePlan {
                         }
                     }
                 }
-                defer {
-                    if hasVariable {
-                        for j in 0..<k where kind[j] == 0 { varOffsets[j][r + 1] = varBytes[j].count }
-                    }
-                }
                 let version = ahead[r & 31]
                 guard version >= 0, version < versions, let value = chosen[start + r], let p = value.baseAddress else { continue }
                 let row = p + 4
@@ -111,7 +111,8 @@ extension PointInTimePlan {
                         let off = Int(UInt32(littleEndian: at.loadUnaligned(as: UInt32.self)))
                         let len = Int(UInt32(littleEndian: at.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
                         guard fixed + off + len <= rowCount else { continue }  // damaged: null
-                        varBytes[j].append(contentsOf: UnsafeRawBufferPointer(start: row + fixed + off, count: len))
+                        // Offset of the value in the block's chosen-event bytes' row r.
+                        spans[varIndex[j] * rows + r] = (4 + fixed + off, len)
                     default:
                         let n = -kind[j]
                         for e in 0..<n {
@@ -121,18 +122,54 @@ extension PointInTimePlan {
                     valid[j * rows + r] = true
                 }
             }
-        }}}}}}}
+            // The string and bytes columns, one at a time.
+            for j in 0..<k where kind[j] == 0 {
+                let v = varIndex[j] * rows
+                var total = 0
+                for r in 0..<rows where valid[j * rows + r] { total += spans[v + r].count }
+                var offsets = [Int](repeating: 0, count: rows + 1)
+                var bytes = [UInt8](repeating: 0, count: total)
+                offsets.withUnsafeMutableBufferPointer { offsets in
+                    bytes.withUnsafeMutableBytes { out in
+                        var o = 0
+                        for r in 0..<rows {
+                            if valid[j * rows + r], let p = chosen[start + r]?.baseAddress {
+                                let span = spans[v + r]
+                                if span.count > 0 {
+                                    out.baseAddress!.advanced(by: o).copyMemory(from: p + span.start, byteCount: span.count)
+                                    o += span.count
+                                }
+                            }
+                            offsets[r + 1] = o
+                        }
+                    }
+                }
+                varColumns.append((offsets, bytes))
+            }
+        }}}}}}}}}
+        var nextVar = 0
+        /// Output `j`'s values converted from their bits, in a tight loop over
+        /// a buffer (a map over an array slice appended element by element).
+        func values<T>(_ j: Int, _ convert: (UInt64) -> T) -> [T] {
+            [T](unsafeUninitializedCapacity: rows) { out, n in
+                bits.withUnsafeBufferPointer { b in
+                    for r in 0..<rows { out.initializeElement(at: r, to: convert(b[j * rows + r])) }
+                }
+                n = rows
+            }
+        }
         return outputs.enumerated().map { j, o in
-            let b = bits[(j * rows)..<(j * rows + rows)]
             let validity = Array(valid[(j * rows)..<(j * rows + rows)])
             let storage: Column.Storage
             switch o.type {
-            case .bool: storage = .bool(b.map { $0 != 0 })
-            case .int32: storage = .int32(b.map { Int32(truncatingIfNeeded: $0) })
-            case .int64, .timestamp: storage = .int64(b.map { Int64(bitPattern: $0) })
-            case .float32: storage = .float32(b.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
-            case .float64: storage = .float64(b.map { Double(bitPattern: $0) })
-            case .string, .bytes: storage = .binary(offsets: varOffsets[j], bytes: varBytes[j])
+            case .bool: storage = .bool(values(j) { $0 != 0 })
+            case .int32: storage = .int32(values(j) { Int32(truncatingIfNeeded: $0) })
+            case .int64, .timestamp: storage = .int64(values(j) { Int64(bitPattern: $0) })
+            case .float32: storage = .float32(values(j) { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
+            case .float64: storage = .float64(values(j) { Double(bitPattern: $0) })
+            case .string, .bytes:
+                storage = .binary(offsets: varColumns[nextVar].offsets, bytes: varColumns[nextVar].bytes)
+                nextVar += 1
             case .float32Vector(let n): storage = .vector(dimension: n, values: vectors[j])
             }
             return Column(type: o.type, storage: storage, validity: validity)
