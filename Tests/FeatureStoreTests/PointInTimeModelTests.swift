@@ -338,6 +338,8 @@ import Tabular
             small.options.blockRows = [1 << 18, 7, 100, 250][n % 4]
             // Release the map's pages after every entity, never, or between.
             small.options.releaseMapEvery = [1, 0, 200, 16 << 20][n % 4]
+            // Each table walked in two parts (two threads) or in one.
+            small.options.walkSplitMinimumRows = [0, Int.max, 0, 1][n % 4]
             try Self.check(w, rows, small, inputBatches: [1, 9, 4, 2][n % 4])
         }
     }

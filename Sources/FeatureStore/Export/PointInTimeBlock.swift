@@ -30,7 +30,8 @@ final class PointInTimeBlock: @unchecked Sendable {
 
 /// One table's result for a block: per row, the chosen event's value
 /// (`schema version u32 LE · row`, as stored) or none, copied out of the map
-/// while the walk is on it: the values back to back in ``bytes`` in walk
+/// while the walk is on it: the values back to back in the buffer of the
+/// walk's part that found them (``PointInTimeWalker/WalkPart``), in walk
 /// (key) order, one copy per event even when several rows chose it.
 ///
 /// Measured against copying each value into a slot of its row (so that the
@@ -38,15 +39,22 @@ final class PointInTimeBlock: @unchecked Sendable {
 /// of the export's CPU, against 9 % for decoding from this buffer in row
 /// order (random reads whose misses overlap, see `decode`).
 struct PointInTimeEvents {
-    /// Where a row's event is in ``bytes``; length 0: no event (nulls).
+    /// Where a row's event is: part ``part``'s buffer, from ``start``;
+    /// length 0: no event (nulls).
     struct Span {
         var start: Int
-        var length: Int
+        var length: Int32
+        var part: Int32
+        init(start: Int, length: Int, part: Int = 0) {
+            self.start = start
+            self.length = Int32(truncatingIfNeeded: length)
+            self.part = Int32(truncatingIfNeeded: part)
+        }
         static let none = Span(start: 0, length: 0)
     }
 
-    /// The chosen events' values.
-    var bytes: [UInt8] = []
+    /// The chosen events' values, one buffer per part of the walk.
+    var buffers: [[UInt8]] = []
     /// Per row (block order): its event.
     var spans: [Span]
     /// Rows that found an event.
@@ -55,12 +63,25 @@ struct PointInTimeEvents {
     /// Calls `body` with the values of rows `rows` (nil: no event), valid
     /// inside `body` only.
     func withValues<R>(_ rows: Range<Int>, _ body: ([UnsafeRawBufferPointer?]) -> R) -> R {
-        bytes.withUnsafeBytes { bytes in
+        var bases: [UnsafeRawBufferPointer] = []
+        return withBuffers(from: 0, &bases) { bases in
             let values = rows.map { r -> UnsafeRawBufferPointer? in
                 let span = spans[r]
-                return span.length == 0 ? nil : UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.start + span.length])
+                guard span.length != 0 else { return nil }
+                return UnsafeRawBufferPointer(rebasing: bases[Int(span.part)][span.start..<span.start + Int(span.length)])
             }
             return body(values)
+        }
+    }
+
+    /// `body` with the buffers from `i` on added to `bases` (one
+    /// `withUnsafeBytes` each, nested).
+    private func withBuffers<R>(from i: Int, _ bases: inout [UnsafeRawBufferPointer],
+                                _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+        guard i < buffers.count else { return body(bases) }
+        return buffers[i].withUnsafeBytes { b in
+            bases.append(b)
+            return withBuffers(from: i + 1, &bases, body)
         }
     }
 }
@@ -130,16 +151,82 @@ struct PointInTimeWalker {
         return sorted
     }
 
+    /// One part of a table's walk (step 3): the events chosen by the sorted
+    /// entries ``range``, copied back to back into ``bytes``.
+    struct WalkPart {
+        var range: Range<Int>
+        var bytes: [UInt8]
+        /// Per entry of ``range`` (walk order): its event in ``bytes``.
+        var chosen: [PointInTimeEvents.Span]
+        var matched: Int
+    }
+
+    /// The block's sorted entries cut into at most `count` ranges of about
+    /// equal size, each starting at a new entity (so the ranges can be walked
+    /// on different threads, each with its own cursor).
+    func parts(of keys: SortedKeys, count: Int) -> [Range<Int>] {
+        let entries = keys.entries
+        guard count > 1, entries.count >= 2 else { return [0..<entries.count] }
+        var cuts = [0]
+        for p in 1..<count {
+            var cut = max(entries.count * p / count, cuts.last! + 1)
+            // Move the cut past the rows of the entity it falls in.
+            while cut < entries.count, entries[cut].hi == entries[cut - 1].hi, entries[cut].lo == entries[cut - 1].lo,
+                  keys.keyBytes.isEmpty || keys.keyBytes.withUnsafeBytes({
+                      Self.compareKeys($0, keys.keyStart, Int(entries[cut].row), Int(entries[cut - 1].row)) == 0 }) {
+                cut += 1
+            }
+            if cut < entries.count { cuts.append(cut) }
+        }
+        cuts.append(entries.count)
+        return (0..<cuts.count - 1).map { cuts[$0]..<cuts[$0 + 1] }
+    }
+
     /// Step 3 for table `t` of the plan: walks its events once for the
     /// block's `rows` rows, sorted as `keys`, and copies the chosen events
-    /// out of the map. `release` is called after every
+    /// out of the map (``walk(table:keys:entries:txn:events:release:)`` of
+    /// all the entries, then ``assemble(_:keys:rows:)``).
+    func join(table t: Int, keys: SortedKeys, rows n: Int, txn: borrowing Transaction, events: Database,
+              release: (ClosedRange<UInt>?) throws -> Void) throws -> PointInTimeEvents {
+        let part = try walk(table: t, keys: keys, entries: 0..<keys.entries.count, txn: txn, events: events, release: release)
+        return assemble([part], keys: keys, rows: n)
+    }
+
+    /// The parts of one table's walk, in order, as the table's result for
+    /// the block's `n` rows: each part's buffer as it is (no copy), each row's
+    /// span in the buffer of its part.
+    func assemble(_ parts: [WalkPart], keys: SortedKeys, rows n: Int) -> PointInTimeEvents {
+        // To row order, in a tight loop of its own: the scattered writes' misses overlap.
+        var spans = [PointInTimeEvents.Span](repeating: .none, count: n)
+        spans.withUnsafeMutableBufferPointer { spans in
+            keys.entries.withUnsafeBufferPointer { entries in
+                for (p, part) in parts.enumerated() {
+                    part.chosen.withUnsafeBufferPointer { chosen in
+                        let first = part.range.lowerBound
+                        for i in 0..<chosen.count where chosen[i].length != 0 {
+                            var span = chosen[i]
+                            span.part = Int32(p)
+                            spans[Int(entries[first + i].row)] = span
+                        }
+                    }
+                }
+            }
+        }
+        var result = PointInTimeEvents(buffers: parts.map(\.bytes), spans: spans)
+        result.matched = parts.reduce(0) { $0 + $1.matched }
+        return result
+    }
+
+    /// Step 3 for the sorted entries `range` of table `t`: one cursor from the
+    /// range's first entity forward. `release` is called after every
     /// ``PointInTimeOptions/releaseMapEvery`` bytes of keys and values walked
     /// with the map pages the cursor's keys were on meanwhile (to drop the
     /// walked pages from the resident set; they are not needed again; nil
-    /// would mean the whole map). Reads only `txn`: tables may be joined on several threads at
-    /// once, each with its own transaction of one snapshot.
-    func join(table t: Int, keys: SortedKeys, rows n: Int, txn: borrowing Transaction, events: Database,
-              release: (ClosedRange<UInt>?) throws -> Void) throws -> PointInTimeEvents {
+    /// would mean the whole map). Reads only `txn`: tables, and parts of a
+    /// table, may be walked on several threads at once, each with its own
+    /// transaction of one snapshot.
+    func walk(table t: Int, keys: SortedKeys, entries range: Range<Int>, txn: borrowing Transaction, events: Database,
+              release: (ClosedRange<UInt>?) throws -> Void) throws -> WalkPart {
         let table = plan.tables[t]
         let fixed = table.fixedKeyBytes != nil
         let keyBytes = keys.keyBytes, keyStart = keys.keyStart, entries = keys.entries
@@ -147,11 +234,11 @@ struct PointInTimeWalker {
         // Per sorted entry (walk order, written in sequence): its event. They
         // go to their rows in a pass of their own after the walk: written
         // here, in row order, each was a cache miss the walk waited for.
-        var chosen = [PointInTimeEvents.Span](repeating: .none, count: entries.count)
+        var chosen = [PointInTimeEvents.Span](repeating: .none, count: range.count)
         var bytes: [UInt8] = []
         // Room for ~128 bytes per row: no regrowth, which copies, for typical
         // rows (untouched capacity costs no memory).
-        bytes.reserveCapacity(n * 128)
+        bytes.reserveCapacity(range.count * 128)
         var lastCopied: UnsafeRawPointer?
         var lastStart = 0
         var matched = 0
@@ -168,11 +255,11 @@ struct PointInTimeWalker {
                 var positioned = false
                 var started = false
                 var pending: [(created: Int64, event: Int64, value: UnsafeRawBufferPointer)] = []
-                var g = 0
-                while g < entries.count {
+                var g = range.lowerBound
+                while g < range.upperBound {
                     let first = Int(entries[g].row)
                     var e = g + 1
-                    while e < entries.count, entries[e].hi == entries[g].hi, entries[e].lo == entries[g].lo,
+                    while e < range.upperBound, entries[e].hi == entries[g].hi, entries[e].lo == entries[g].lo,
                           fixed || Self.compareKeys(kb, keyStart, first, Int(entries[e].row)) == 0 {
                         e += 1
                     }
@@ -252,7 +339,7 @@ struct PointInTimeWalker {
                                         lastStart = bytes.count
                                         bytes.append(contentsOf: value)
                                     }
-                                    chosen[k] = PointInTimeEvents.Span(start: lastStart, length: value.count)
+                                    chosen[k - range.lowerBound] = PointInTimeEvents.Span(start: lastStart, length: value.count)
                                     matched += 1
                                 }
                             }
@@ -262,18 +349,9 @@ struct PointInTimeWalker {
                 }
             }
         }
-        // To row order, in a tight loop of its own: the scattered writes' misses overlap.
-        var spans = [PointInTimeEvents.Span](repeating: .none, count: n)
-        spans.withUnsafeMutableBufferPointer { spans in
-            chosen.withUnsafeBufferPointer { chosen in
-                entries.withUnsafeBufferPointer { entries in
-                    for k in 0..<entries.count where chosen[k].length != 0 { spans[Int(entries[k].row)] = chosen[k] }
-                }
-            }
-        }
-        var result = PointInTimeEvents(bytes: bytes, spans: spans)
-        result.matched = matched
-        return result
+        // The part's last pages too: another part may be walked next on this thread.
+        if releaseEvery > 0, walked > 0 { try release(pages.takeRange()) }
+        return WalkPart(range: range, bytes: bytes, chosen: chosen, matched: matched)
     }
 
     /// Steps 1 and 2 for table `table` whose keys are not all integers (for

@@ -37,6 +37,10 @@ public struct PointInTimeOptions: Sendable, Equatable {
     /// (``LMDB/Environment/releaseMappedPages()``); 0: never. Internal: the
     /// tests set it small to release often.
     var releaseMapEvery = 16 << 20
+    /// Blocks of at least this many rows walk each table in two parts, one
+    /// per thread (smaller ones: one part per table). Internal: the tests set
+    /// it to 0 and to a huge value to check that both give the same result.
+    var walkSplitMinimumRows = 16_384
 
     /// The defaults: `event_timestamp`, short names, no `asOf`, no leak guard.
     public init() {}

@@ -1,6 +1,9 @@
 import LMDB
 import Tabular
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The point-in-time join (Feast's `get_historical_features`, SPEC 7), as
 /// columnar batches for a training job that links the library.
@@ -110,30 +113,40 @@ extension Store {
                 if block.batches.isEmpty { break }
                 let keys = try walker.prepare(block)
                 let n = block.rowCount
-                // Odd tables on a second thread with the snapshot's second
-                // transaction, even ones here with the first.
-                let odd = Array(stride(from: 1, to: plan.tables.count, by: 2))
-                let second = odd.isEmpty ? nil : ThreadTask { () throws -> [PointInTimeEvents] in
-                    try snapshot.withTransaction(1) { txn in
-                        try odd.map { t in
-                            try walker.join(table: t, keys: keys[t], rows: n, txn: txn, events: events, release: release)
-                        }
+                // The walks' parts (each table cut in two at an entity for a large
+                // block, so that one table, or tables of unequal size, still keep
+                // both threads busy) are taken in turn by this thread, with the
+                // snapshot's first transaction, and a second one with its second.
+                let split = n >= options.walkSplitMinimumRows ? 2 : 1
+                let tasks = plan.tables.indices.flatMap { t in walker.parts(of: keys[t], count: split).map { (t, $0) } }
+                let queue = WalkQueue(count: tasks.count)
+                let walkTasks = { (txn: borrowing Transaction) throws -> [(Int, PointInTimeWalker.WalkPart)] in
+                    var done: [(Int, PointInTimeWalker.WalkPart)] = []
+                    while let i = queue.take() {
+                        let (t, range) = tasks[i]
+                        done.append((i, try walker.walk(table: t, keys: keys[t], entries: range, txn: txn,
+                                                        events: events, release: release)))
                     }
+                    return done
+                }
+                let second = tasks.count < 2 ? nil : ThreadTask { () throws -> [(Int, PointInTimeWalker.WalkPart)] in
+                    try snapshot.withTransaction(1) { txn in try walkTasks(txn) }
                 }
                 // The second thread reads the snapshot: it must end before the snapshot does.
-                var results = [PointInTimeEvents?](repeating: nil, count: plan.tables.count)
+                var done: [(Int, PointInTimeWalker.WalkPart)]
                 do {
-                    for t in stride(from: 0, to: plan.tables.count, by: 2) {
-                        results[t] = try walker.join(table: t, keys: keys[t], rows: n, txn: txn, events: events, release: release)
-                    }
+                    done = try walkTasks(txn)
                 } catch {
+                    queue.stop()
                     _ = try? second?.wait()
                     throw error
                 }
-                if let second {
-                    for (t, result) in zip(odd, try second.wait()) { results[t] = result }
+                if let second { done += try second.wait() }
+                done.sort { $0.0 < $1.0 }
+                let results = plan.tables.indices.map { t in
+                    walker.assemble(done.filter { tasks[$0.0].0 == t }.map(\.1), keys: keys[t], rows: n)
                 }
-                block.events = results.map { $0! }
+                block.events = results
                 for t in plan.tables.indices { matched[t] += block.events[t].matched }
                 // The block's events are copies: the walked pages are not needed again.
                 if options.releaseMapEvery > 0 { try release(nil) }
@@ -224,5 +237,35 @@ extension Column {
         case (.vector(let n, var a), .vector(_, let b)): storage = .bool([]); a += b; storage = .vector(dimension: n, values: a)
         default: preconditionFailure("append(contentsOf:) of \(other.type) to \(type)")
         }
+    }
+}
+
+/// The next walk task for whichever thread asks first.
+final class WalkQueue: @unchecked Sendable {
+    private let count: Int
+    private var next = 0
+    private var lock = pthread_mutex_t()
+
+    init(count: Int) {
+        self.count = count
+        pthread_mutex_init(&lock, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&lock) }
+
+    /// A task index not handed out before, or nil when none is left.
+    func take() -> Int? {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// Hands out no more tasks (a walk failed).
+    func stop() {
+        pthread_mutex_lock(&lock)
+        next = count
+        pthread_mutex_unlock(&lock)
     }
 }
