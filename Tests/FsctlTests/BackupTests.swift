@@ -23,7 +23,7 @@ import Testing
         let copy = box.dir + "/backup"
         let text = try box.ok("backup", copy)
         #expect(text.hasPrefix("backup written to \(copy): "), "\(text)")
-        #expect(text.contains(" (compacted from "), "\(text)")
+        #expect(text.contains(" (compacted from ") && text.hasSuffix(", leaf pages repacked)\n"), "\(text)")
 
         // The copy answers the same lookups, lists the same catalog, and holds the model's artifact.
         #expect(try box.ok(["--store", copy] + Self.lookup) == box.ok(Self.lookup))
@@ -60,6 +60,7 @@ import Testing
         let json = try #require(try box.run("backup", box.dir + "/empty", "--verify", "--json").json() as? [String: Any])
         #expect(json["path"] as? String == box.dir + "/empty")
         #expect(json["compacted"] as? Bool == true)
+        #expect(json["repacked"] as? Bool == true)
         #expect(json["verified"] as? Bool == true)
         #expect((json["problems"] as? [Any])?.isEmpty == true)
         let bytes = try #require(json["bytes"] as? Int)
@@ -70,6 +71,7 @@ import Testing
 
         let plain = try #require(try box.run("backup", box.dir + "/full", "--no-compact", "--json").json() as? [String: Any])
         #expect(plain["compacted"] as? Bool == false)
+        #expect(plain["repacked"] as? Bool == false)
         #expect(plain["verified"] == nil)
         #expect(try box.ok(["--store", box.dir + "/full"] + Self.lookup) == box.ok(Self.lookup))
     }

@@ -11,8 +11,12 @@ public struct BackupReport: Sendable, Codable, Equatable {
     public var bytes: Int
     /// Size of the source's `data.mdb` at the time of the copy.
     public var sourceBytes: Int
-    /// Whether free pages were left out (LMDB's `MDB_CP_COMPACT`).
+    /// Whether free pages were left out.
     public var compacted: Bool
+    /// Whether every database was rebuilt with full leaf pages in key order
+    /// (``LMDB/Environment/copyRepacked(to:)``); false for a compacted copy
+    /// made with LMDB's `MDB_CP_COMPACT` (pages as they are) or a plain one.
+    public var repacked: Bool = false
 }
 
 extension Store {
@@ -41,8 +45,14 @@ extension Store {
         var published = false
         defer { if !published { FileSystem.removeStoreDirectory(staging) } }
 
-        do { try environment.copy(to: staging, compact: compact) }
-        catch { throw FeatureStoreError.io("\(path): cannot write the backup: \(error)") }
+        // Compacting: every database rebuilt with full leaves in key order (about
+        // half the pages of a store grown by inserts; faster scans), or, where a
+        // database cannot be rebuilt that way, LMDB's compacting copy.
+        var repacked = false
+        do {
+            if compact { repacked = try environment.copyRepacked(to: staging) }
+            if !repacked { try environment.copy(to: staging, compact: compact) }
+        } catch { throw FeatureStoreError.io("\(path): cannot write the backup: \(error)") }
         // An empty destination directory is replaced by rename(2); a missing one is created by it.
         if FileSystem.exists(destination) { rmdir(destination) }
         guard rename(staging, destination) == 0 else {
@@ -50,7 +60,8 @@ extension Store {
         }
         published = true
         return BackupReport(path: destination, bytes: FileSystem.fileSize(destination + "/data.mdb"),
-                            sourceBytes: FileSystem.fileSize(self.path + "/data.mdb"), compacted: compact)
+                            sourceBytes: FileSystem.fileSize(self.path + "/data.mdb"), compacted: compact,
+                            repacked: repacked)
     }
 
     /// Refuses a destination that holds anything, or that is the store itself.
