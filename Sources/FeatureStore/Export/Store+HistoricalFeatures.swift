@@ -124,8 +124,13 @@ extension Store {
                     var done: [(Int, PointInTimeWalker.WalkPart)] = []
                     while let i = queue.take() {
                         let (t, range) = tasks[i]
-                        done.append((i, try walker.walk(table: t, keys: keys[t], entries: range, txn: txn,
-                                                        events: events, release: release)))
+                        do {
+                            done.append((i, try walker.walk(table: t, keys: keys[t], entries: range, txn: txn,
+                                                            events: events, release: release)))
+                        } catch {
+                            queue.stop()   // the other thread takes no more parts
+                            throw error
+                        }
                     }
                     return done
                 }
@@ -137,7 +142,6 @@ extension Store {
                 do {
                     done = try walkTasks(txn)
                 } catch {
-                    queue.stop()
                     _ = try? second?.wait()
                     throw error
                 }
@@ -243,20 +247,26 @@ extension Column {
 /// The next walk task for whichever thread asks first.
 final class WalkQueue: @unchecked Sendable {
     private let count: Int
+    /// The next task index; guarded by `lock`.
     private var next = 0
-    private var lock = pthread_mutex_t()
+    /// Allocated, not a stored `pthread_mutex_t`: a mutex must not move, and
+    /// `&property` does not promise the property's own address.
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     init(count: Int) {
         self.count = count
-        pthread_mutex_init(&lock, nil)
+        pthread_mutex_init(lock, nil)
     }
 
-    deinit { pthread_mutex_destroy(&lock) }
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
 
     /// A task index not handed out before, or nil when none is left.
     func take() -> Int? {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
         guard next < count else { return nil }
         next += 1
         return next - 1
@@ -264,8 +274,8 @@ final class WalkQueue: @unchecked Sendable {
 
     /// Hands out no more tasks (a walk failed).
     func stop() {
-        pthread_mutex_lock(&lock)
+        pthread_mutex_lock(lock)
         next = count
-        pthread_mutex_unlock(&lock)
+        pthread_mutex_unlock(lock)
     }
 }
