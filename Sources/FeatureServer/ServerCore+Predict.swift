@@ -40,7 +40,14 @@ extension ServerCore {
     /// on this thread (as GET_ONLINE reads are); the log, if any, is only
     /// queued here and written by the serial writer.
     func predict(_ frame: Frame, session: inout SessionCache, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        let request = try PredictRequest.decode(frame.payload)
+        // Decoded into the connection's request: its arrays, model ref and key
+        // names are reused (no allocation once warm for integer keys).
+        var payload = frame.payload
+        try session.predictRequest.decode(reusing: &payload)
+        guard payload.readableBytes == 0 else {
+            throw WireError(.malformed, "\(Opcode.predict.name): \(payload.readableBytes) trailing byte(s) after the message")
+        }
+        let request = session.predictRequest
         let n = request.entityCount
         guard n <= config.maxEntities else {
             throw WireError(.limitExceeded, "\(n) entities in one request; the limit is \(config.maxEntities)")
