@@ -10,7 +10,7 @@ import WireProtocol
 struct ServedModel: Sendable {
     let scorer: Scorer
     /// `writePredictReplyModel` of the scorer, copied into each reply.
-    let replyModel: ByteBuffer
+    let replyModel: [UInt8]
     /// Score values per entity (the model's output count).
     let outputCount: Int
 
@@ -20,7 +20,7 @@ struct ServedModel: Sendable {
         head.writePredictReplyModel(
             model: scorer.modelName, outputs: PredictionLog.featureNames(kind: scorer.kind),
             versions: scorer.versions.map { PredictVersion(version: UInt32($0.version.version), inputs: $0.version.inputs.map(\.ref)) })
-        replyModel = head
+        replyModel = Array(head.readableBytesView)
         outputCount = scorer.kind.outputCount
     }
 }

@@ -40,43 +40,55 @@ extension ServerCore {
     /// on this thread (as GET_ONLINE reads are); the log, if any, is only
     /// queued here and written by the serial writer.
     func predict(_ frame: Frame, session: inout SessionCache, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        let request = try PredictRequest.decode(frame.payload)
+        // Decoded into the connection's request: its arrays, model ref and key
+        // names are reused (no allocation once warm for integer keys).
+        var payload = frame.payload
+        try session.predictRequest.decode(reusing: &payload)
+        guard payload.readableBytes == 0 else {
+            throw WireError(.malformed, "\(Opcode.predict.name): \(payload.readableBytes) trailing byte(s) after the message")
+        }
+        let request = session.predictRequest
         let n = request.entityCount
         guard n <= config.maxEntities else {
             throw WireError(.limitExceeded, "\(n) entities in one request; the limit is \(config.maxEntities)")
         }
         var model = try servedModel(request.model, session: &session)
-        var entities = try Self.entities(of: request, for: model.scorer)
+        // Keys converted into the connection's reusable rows (no allocation once warm for integer keys).
+        try Self.entities(of: request, for: model.scorer, into: &session.entities)
         let requestFeatures = Self.requestFeatures(of: request)
         let wantInputs = request.options.contains(.returnInputs)
         let served: [ServedPrediction]
         do {
-            served = try model.scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
-                                                      inputs: wantInputs)
+            served = try model.scorer.scoreForServing(entities: session.entities, requestFeatures: requestFeatures,
+                                                      at: request.at, inputs: wantInputs)
         } catch let e as FeatureStoreError where e.kind == .conflict {
             // The catalog changed under the scorer's prepared queries: build it again, once.
             predictor.scorers.forget(request.model)
             session.model = nil
             model = try servedModel(request.model, session: &session)
-            entities = try Self.entities(of: request, for: model.scorer)
-            served = try model.scorer.scoreForServing(entities: entities, requestFeatures: requestFeatures, at: request.at,
-                                                      inputs: wantInputs)
+            try Self.entities(of: request, for: model.scorer, into: &session.entities)
+            served = try model.scorer.scoreForServing(entities: session.entities, requestFeatures: requestFeatures,
+                                                      at: request.at, inputs: wantInputs)
         }
-        var perEntity = 5 + 8 * model.outputCount
-        if wantInputs { perEntity += 8 * (served.lazy.map { $0.inputs?.count ?? 0 }.max() ?? 0) }
-        var out = allocator.buffer(capacity: Frame.headerBytes + model.replyModel.readableBytes + 8 + n * perEntity)
-        Self.beginReply(.predict, frame.requestId, into: &out)
-        out.writeImmutableBuffer(model.replyModel)
-        out.writePredictReplyCounts(includesInputs: wantInputs, entityCount: n)
+        // The whole reply frame is built in the connection's scratch bytes and
+        // copied into the outbound buffer at once, as GET_ONLINE's is (each
+        // ByteBuffer write costs a uniqueness and an exclusivity check).
+        session.scratch.removeAll(keepingCapacity: true)
+        session.scratch.appendReplyHeader(.predict, requestId: frame.requestId)
+        session.scratch.append(contentsOf: model.replyModel)
+        session.scratch.appendPredictReplyCounts(includesInputs: wantInputs, entityCount: n)
         for s in served {
             let status: PredictionStatus = s.missingInputs == 0 ? .complete
                 : s.missingInputs >= s.inputCount ? .noInputs : .missingInputs
-            out.writePredictEntity(status, version: UInt32(s.prediction.version), scores: s.prediction.scores,
-                                   inputs: s.inputs ?? [])
+            session.scratch.appendPredictEntity(status, version: UInt32(s.prediction.version), scores: s.prediction.scores,
+                                                inputs: s.inputs ?? [])
         }
-        Self.endReply(&out)
+        session.scratch.patchFrameLength()
+        var out = allocator.buffer(capacity: session.scratch.count)
+        out.writeBytes(session.scratch)
         if let log = predictor.logQueue(for: model.scorer) {
-            log.enqueue(scorer: model.scorer, entities: entities, predictions: served.map(\.prediction), time: Clock.nowMicros())
+            log.enqueue(scorer: model.scorer, entities: session.entities, predictions: served.map(\.prediction),
+                        time: Clock.nowMicros())
         }
         return out
     }
@@ -96,8 +108,9 @@ extension ServerCore {
     }
 
     /// The request's entities as rows of the scorer's join keys (in its order),
-    /// each value converted to the key's type (int64 → int32 when it fits).
-    static func entities(of request: PredictRequest, for scorer: Scorer) throws -> [[Value]] {
+    /// each value converted to the key's type (int64 → int32 when it fits),
+    /// written into `rows` (reused when it has the request's shape).
+    static func entities(of request: PredictRequest, for scorer: Scorer, into rows: inout [[Value]]) throws {
         let keys = scorer.joinKeys
         let k = request.keyNames.count
         // Where each join key's value sits in an entity of the request; nil when
@@ -106,26 +119,23 @@ extension ServerCore {
         if k != keys.count || !keys.indices.allSatisfy({ keys[$0].name == request.keyNames[$0] }) {
             position = try keyPositions(of: request, for: scorer)
         }
-        var rows: [[Value]] = []
-        rows.reserveCapacity(request.entityCount)
+        if rows.count != request.entityCount || rows.first?.count != keys.count {
+            rows = Array(repeating: Array(repeating: Value.int64(0), count: keys.count), count: request.entityCount)
+        }
         for e in 0..<request.entityCount {
-            var row: [Value] = []
-            row.reserveCapacity(keys.count)
             for i in keys.indices {
                 let wire = request.keys[e * k + (position?[i] ?? i)]
                 switch (keys[i].type, wire) {
-                case (.int64, .int64(let x)): row.append(.int64(x))
-                case (.int32, .int32(let x)): row.append(.int32(x))
-                case (.int32, .int64(let x)) where Int32(exactly: x) != nil: row.append(.int32(Int32(x)))
-                case (.string, .string(let s)): row.append(.string(s))
-                case (.bytes, .bytes(let b)): row.append(.bytes(b))
+                case (.int64, .int64(let x)): rows[e][i] = .int64(x)
+                case (.int32, .int32(let x)): rows[e][i] = .int32(x)
+                case (.int32, .int64(let x)) where Int32(exactly: x) != nil: rows[e][i] = .int32(Int32(x))
+                case (.string, .string(let s)): rows[e][i] = .string(s)
+                case (.bytes, .bytes(let b)): rows[e][i] = .bytes(b)
                 default:
                     throw WireError(.invalidArgument, "entity \(e + 1): join key '\(keys[i].name)' is \(keys[i].type); got \(wire.type) value")
                 }
             }
-            rows.append(row)
         }
-        return rows
     }
 
     /// For each of the scorer's join keys, the index of its value in an entity

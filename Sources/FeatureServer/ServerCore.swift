@@ -401,4 +401,6 @@ struct SessionCache {
     var model: (ref: String, served: ServedModel, checkedAtNanos: UInt64)?
     /// The prepared list of this connection's last GET_ONLINE by list id.
     var list: PreparedList?
+    /// This connection's last PREDICT request, decoded into in place.
+    var predictRequest = PredictRequest(model: "", keyNames: [], keys: [])
 }

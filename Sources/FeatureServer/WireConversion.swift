@@ -142,6 +142,24 @@ extension Array where Element == UInt8 {
         appendBigEndian(requestId)
     }
 
+    /// Appends what `ByteBuffer.writePredictReplyCounts` writes: the
+    /// includes-inputs flag and the entity count.
+    @inline(__always)
+    mutating func appendPredictReplyCounts(includesInputs: Bool, entityCount: Int) {
+        append(includesInputs ? 1 : 0)
+        appendBigEndian(UInt32(entityCount))
+    }
+
+    /// Appends what `ByteBuffer.writePredictEntity` writes: status, version,
+    /// the scores and the inputs (only when the reply includes them).
+    @inline(__always)
+    mutating func appendPredictEntity(_ status: PredictionStatus, version: UInt32, scores: [Double], inputs: [Double]) {
+        append(status.rawValue)
+        appendBigEndian(version)
+        for s in scores { appendBigEndian(s.bitPattern) }
+        for x in inputs { appendBigEndian(x.bitPattern) }
+    }
+
     /// Sets the length of the frame that starts at byte 0 and ends here.
     @inline(__always)
     mutating func patchFrameLength() {

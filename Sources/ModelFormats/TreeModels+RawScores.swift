@@ -3,16 +3,21 @@ extension XGBoostModel {
     /// `output_margin=True`), for parity tests and diagnostics.
     func margins(_ row: [Double]) -> [Float] {
         precondition(row.count == inputCount, "row has \(row.count) values, the model takes \(inputCount)")
-        let x = row.map { Float($0) }
+        let x = row.map { Float($0) } + [.infinity]   // the slot leaves split on
         var margin = baseMargin
-        withTrees(MixedSplits.self) { trees in
+        if let compact { addMargins(compact, x, &margin) } else if let wide { addMargins(wide, x, &margin) }
+        return margin
+    }
+
+    /// Adds row `x`'s leaf values to `margin`, one tree at a time.
+    private func addMargins<N: WalkNode>(_ layout: WalkLayout<N>, _ x: [Float], _ margin: inout [Float]) {
+        withTrees(layout, MixedSplits.self) { trees in
             x.withUnsafeBufferPointer { xp in
-                for t in 0..<roots.count {
+                for t in 0..<treeCount {
                     margin[Int(groups[t])] += trees.value(tree: t, x: xp.baseAddress!)
                 }
             }
         }
-        return margin
     }
 }
 

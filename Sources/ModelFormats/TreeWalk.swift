@@ -48,6 +48,15 @@ extension TreeWalk {
         }
     }
 
+    /// Adds every tree's leaf values for `count` rows (row `r` at `x + r * stride`)
+    /// to `out[r * k + group(of: t)]`, tree by tree.
+    @inline(__always)
+    func accumulate(rows count: Int, _ x: UnsafePointer<Scalar>, stride: Int, into out: UnsafeMutablePointer<Scalar>, k: Int) {
+        for t in 0..<roots.count {
+            accumulate(tree: t, rows: count, x, stride: stride, into: out, k: k)
+        }
+    }
+
     /// Adds tree `t`'s leaf value for `count` rows (row `r` at `x + r * stride`)
     /// to `out[r * k + group(of: t)]`.
     @inline(__always)
@@ -74,18 +83,29 @@ extension TreeWalk {
     }
 }
 
-/// Whether a tree walk must test each node for a categorical split: a model
-/// without categorical splits is walked by a specialization without the test.
+/// Whether a tree walk must test each node for a categorical split (a model
+/// without categorical splits is walked by a specialization without the
+/// test), and whether it must test each value for NaN (XGBoost's walk skips
+/// the test for rows without NaN; LightGBM's always makes it).
 protocol SplitKinds {
     static var categorical: Bool { get }
+    static var missing: Bool { get }
 }
 
-/// Only numeric splits.
+/// Only numeric splits; values may be NaN.
 enum NumericSplits: SplitKinds {
     static var categorical: Bool { false }
+    static var missing: Bool { true }
 }
 
-/// Numeric and categorical splits.
+/// Only numeric splits, and no value is NaN.
+enum CompleteNumericSplits: SplitKinds {
+    static var categorical: Bool { false }
+    static var missing: Bool { false }
+}
+
+/// Numeric and categorical splits; values may be NaN.
 enum MixedSplits: SplitKinds {
     static var categorical: Bool { true }
+    static var missing: Bool { true }
 }

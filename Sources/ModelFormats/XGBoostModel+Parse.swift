@@ -1,6 +1,7 @@
 extension XGBoostModel {
-    /// Parses XGBoost's JSON model (`save_model("m.json")`, XGBoost 1.6–3.x layout).
-    convenience init(json bytes: [UInt8]) throws {
+    /// Parses XGBoost's JSON model (`save_model("m.json")`, XGBoost 1.6–3.x layout),
+    /// walked in the node layout `layout` asks for.
+    convenience init(json bytes: [UInt8], layout: NodeLayout = .automatic) throws {
         let format = ModelFormat.xgboostJSON
         guard !bytes.isEmpty else { throw ModelFormatError(format, at: "", "the file is empty") }
         if bytes.count > 1 && bytes[0] == UInt8(ascii: "{") && bytes[1] == UInt8(ascii: "L") {
@@ -76,7 +77,7 @@ extension XGBoostModel {
         guard nodes.count < Int(Int32.max) else { throw model.fail("too many nodes") }
         self.init(inputCount: numFeature, kind: kind, featureNames: featureNames, objective: objective,
                   baseMargin: baseMargin, nodes: nodes, roots: roots, depths: depths, groups: groups,
-                  categorySets: sets, categoryWords: words)
+                  categorySets: sets, categoryWords: words, layout: layout)
     }
 
     /// `base_score` is stored in output (probability) space: `"[v]"`, `"[v0,v1,...]"`

@@ -6,9 +6,10 @@
 /// and anything else (unseen, negative, ≥ 2^24) left; leaf values are added in
 /// float32, in tree order, to the base margin; then the objective's link.
 final class XGBoostModel: BlockedTreeEnsemble {
-    /// One tree node. For a leaf `value` is the leaf value; for a numeric split,
-    /// the threshold; for a categorical split, the bit pattern is an index into
-    /// `categorySets`. `left`/`right` are absolute node indices.
+    /// One parsed tree node. For a leaf `value` is the leaf value; for a numeric
+    /// split, the threshold; for a categorical split, the bit pattern is an index
+    /// into `categorySets`. `left`/`right` are absolute node indices; a leaf
+    /// points to itself. Scoring walks `WalkLayout`, made from these.
     struct Node {
         var value: Float
         var bits: UInt32
@@ -36,9 +37,12 @@ final class XGBoostModel: BlockedTreeEnsemble {
     let objective: Objective
     /// Starting margin per output group, in margin space.
     let baseMargin: [Float]
-    let nodes: [Node]
-    /// Root node index of each tree, in file order.
-    let roots: [Int32]
+    /// The trees in `CompactNode`s, or nil when the model does not fit them.
+    let compact: WalkLayout<CompactNode>?
+    /// The trees in `WideNode`s, when `compact` is nil.
+    let wide: WalkLayout<WideNode>?
+    /// Number of trees.
+    let treeCount: Int
     /// Depth of each tree: the number of steps from its root to its deepest leaf.
     let depths: [Int32]
     /// Output group of each tree.
@@ -55,17 +59,38 @@ final class XGBoostModel: BlockedTreeEnsemble {
 
     func predict(row: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(row.count == inputCount && output.count == groupCount, "row/output size mismatch")
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: inputCount + groupCount) { scratch in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: inputCount + 1 + groupCount) { scratch in
             let x = scratch.baseAddress!
-            let margin = x + inputCount
-            for j in 0..<inputCount { x[j] = Float(row[j]) }
+            let margin = x + inputCount + 1
+            var missing = false
+            for j in 0..<inputCount {
+                let v = Float(row[j])
+                missing = missing || v.isNaN
+                x[j] = v
+            }
+            x[inputCount] = .infinity   // the slot leaves split on
             for g in 0..<groupCount { margin[g] = baseMargin[g] }
-            if hasCategorical {
-                withTrees(MixedSplits.self) { $0.accumulate(x, into: margin) }
-            } else {
-                withTrees(NumericSplits.self) { $0.accumulate(x, into: margin) }
+            if let compact {
+                accumulate(compact, x, missing: missing, into: margin)
+            } else if let wide {
+                accumulate(wide, x, missing: missing, into: margin)
             }
             transform(margin, into: output.baseAddress!)
+        }
+    }
+
+    /// Adds row `x`'s leaf values to `margin`, with the walk the model and the
+    /// row need: categorical tests only for a model that has categorical
+    /// splits, NaN tests only for a row that has a NaN.
+    @inline(__always)
+    private func accumulate<N: WalkNode>(_ layout: WalkLayout<N>, _ x: UnsafePointer<Float>, missing: Bool,
+                                         into margin: UnsafeMutablePointer<Float>) {
+        if hasCategorical {
+            withTrees(layout, MixedSplits.self) { $0.accumulate(x, into: margin) }
+        } else if missing {
+            withTrees(layout, NumericSplits.self) { $0.accumulate(x, into: margin) }
+        } else {
+            withTrees(layout, CompleteNumericSplits.self) { $0.accumulate(x, into: margin) }
         }
     }
 
@@ -76,33 +101,53 @@ final class XGBoostModel: BlockedTreeEnsemble {
     static let blockRows = 64
 
     func predictRange<Splits: SplitKinds>(_ splits: Splits.Type, _ range: Range<Int>, _ buffers: BatchBuffers) {
-        let n = inputCount, k = groupCount, block = Self.blockRows
-        let x = UnsafeMutablePointer<Float>.allocate(capacity: block * n)
+        if let compact {
+            predictRange(compact, splits, range, buffers)
+        } else if let wide {
+            predictRange(wide, splits, range, buffers)
+        }
+    }
+
+    private func predictRange<N: WalkNode, Splits: SplitKinds>(_ layout: WalkLayout<N>, _ splits: Splits.Type,
+                                                               _ range: Range<Int>, _ buffers: BatchBuffers) {
+        let n = inputCount, stride = n + 1, k = groupCount, block = Self.blockRows
+        let x = UnsafeMutablePointer<Float>.allocate(capacity: block * stride)
         let margin = UnsafeMutablePointer<Float>.allocate(capacity: block * k)
         defer { x.deallocate(); margin.deallocate() }
-        withTrees(splits) { trees in
-            var start = range.lowerBound
-            while start < range.upperBound {
-                let count = min(block, range.upperBound - start)
-                let src = buffers.input.baseAddress! + start * n
-                for i in 0..<(count * n) { x[i] = Float(src[i]) }
-                for r in 0..<count { for g in 0..<k { margin[r * k + g] = trees.baseMargin[g] } }
-                for t in 0..<trees.roots.count {
-                    trees.accumulate(tree: t, rows: count, x, stride: n, into: margin, k: k)
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let count = min(block, range.upperBound - start)
+            let src = buffers.input.baseAddress! + start * n
+            var missing = false
+            for r in 0..<count {
+                for j in 0..<n {
+                    let v = Float(src[r * n + j])
+                    missing = missing || v.isNaN
+                    x[r * stride + j] = v
                 }
-                for r in 0..<count {
-                    transform(margin + r * k, into: buffers.output.baseAddress! + (start + r) * k)
-                }
-                start += count
+                x[r * stride + n] = .infinity   // the slot leaves split on
             }
+            for r in 0..<count { for g in 0..<k { margin[r * k + g] = baseMargin[g] } }
+            if Splits.categorical {
+                withTrees(layout, MixedSplits.self) { $0.accumulate(rows: count, x, stride: stride, into: margin, k: k) }
+            } else if missing {
+                withTrees(layout, NumericSplits.self) { $0.accumulate(rows: count, x, stride: stride, into: margin, k: k) }
+            } else {
+                withTrees(layout, CompleteNumericSplits.self) { $0.accumulate(rows: count, x, stride: stride, into: margin, k: k) }
+            }
+            for r in 0..<count {
+                transform(margin + r * k, into: buffers.output.baseAddress! + (start + r) * k)
+            }
+            start += count
         }
     }
 
     /// The model's arrays as buffer pointers for the duration of a scoring call:
     /// no reference counting in the loops (two threads touching one array's
     /// reference count would share its cache line).
-    struct Trees<Splits: SplitKinds>: TreeWalk {
-        let nodes: UnsafeBufferPointer<Node>
+    struct Trees<Splits: SplitKinds, N: WalkNode>: TreeWalk {
+        let nodes: UnsafeBufferPointer<N>
+        let flags: UnsafeBufferPointer<UInt8>
         let words: UnsafeBufferPointer<UInt32>
         let sets: UnsafeBufferPointer<(start: Int32, count: Int32)>
         let roots: UnsafeBufferPointer<Int32>
@@ -110,21 +155,29 @@ final class XGBoostModel: BlockedTreeEnsemble {
         let groups: UnsafeBufferPointer<Int32>
         let baseMargin: UnsafeBufferPointer<Float>
 
-        /// One level of a walk: the child of node `i` that `x` goes to.
+        /// One level of a walk: the child of node `i` that `x` goes to
+        /// (`WalkNode`: the left child, or the one after it).
         @inline(__always)
         func step(_ i: Int, _ x: UnsafePointer<Float>) -> Int {
             let node = nodes[i]
-            let bits = node.bits
-            let v = x[Int(bits & featureMask)]
-            let goLeft: Bool
-            if !Splits.categorical || bits & categoricalFlag == 0 {
+            let v = x[node.feature]
+            // Flags are read unconditionally where needed, and the NaN test is
+            // combined with bit operations (not `&&`), so the walk stays free
+            // of data-dependent branches for numeric splits.
+            let f = Splits.categorical || Splits.missing ? flags[i] : 0
+            var goRight: UInt8
+            if !Splits.categorical || f & WalkLayout<N>.categorical == 0 {
                 // `v < t` is false for NaN: then the default direction decides.
-                goLeft = (v < node.value) != (v.isNaN && bits & defaultLeftFlag != 0)
+                goRight = bit(!(v < node.value))
+                if Splits.missing { goRight ^= bit(v.isNaN) & f & WalkLayout<N>.defaultLeft }
             } else {
-                goLeft = categoricalGoesLeft(node, v)
+                goRight = bit(!categoricalGoesLeft(i, v))
             }
-            return branchFreeSelect(goLeft, Int(node.left), Int(node.right))
+            return i &+ node.offset &+ Int(goRight)
         }
+
+        @inline(__always)
+        private func bit(_ b: Bool) -> UInt8 { unsafeBitCast(b, to: UInt8.self) }
 
         @inline(__always)
         func leafValue(at i: Int) -> Float { nodes[i].value }
@@ -135,26 +188,30 @@ final class XGBoostModel: BlockedTreeEnsemble {
         /// XGBoost's categorical `Decision`: NaN takes the default side; a code in
         /// the node's set goes right; negative, >= 2^24 or unseen codes go left.
         @inline(never)
-        func categoricalGoesLeft(_ node: Node, _ v: Float) -> Bool {
-            if v.isNaN { return node.bits & defaultLeftFlag != 0 }
+        func categoricalGoesLeft(_ i: Int, _ v: Float) -> Bool {
+            if v.isNaN { return flags[i] & WalkLayout<N>.defaultLeft != 0 }
             if v < 0 || v >= 16_777_216 { return true }
             let c = Int(v)
-            let set = sets[Int(node.value.bitPattern)]
+            let set = sets[Int(nodes[i].value.bitPattern)]
             let w = c >> 5
             return !(w < Int(set.count) && (words[Int(set.start) + w] >> UInt32(c & 31)) & 1 == 1)
         }
     }
 
     @inline(__always)
-    func withTrees<Splits: SplitKinds, R>(_ splits: Splits.Type, _ body: (Trees<Splits>) -> R) -> R {
-        nodes.withUnsafeBufferPointer { n in
-            categoryWords.withUnsafeBufferPointer { w in
-                categorySets.withUnsafeBufferPointer { s in
-                    roots.withUnsafeBufferPointer { r in
-                        depths.withUnsafeBufferPointer { d in
-                            groups.withUnsafeBufferPointer { g in
-                                baseMargin.withUnsafeBufferPointer { b in
-                                    body(Trees(nodes: n, words: w, sets: s, roots: r, depths: d, groups: g, baseMargin: b))
+    func withTrees<N: WalkNode, Splits: SplitKinds, R>(_ layout: WalkLayout<N>, _ splits: Splits.Type,
+                                                       _ body: (Trees<Splits, N>) -> R) -> R {
+        layout.nodes.withUnsafeBufferPointer { n in
+            layout.flags.withUnsafeBufferPointer { f in
+                layout.roots.withUnsafeBufferPointer { r in
+                    categoryWords.withUnsafeBufferPointer { w in
+                        categorySets.withUnsafeBufferPointer { s in
+                            depths.withUnsafeBufferPointer { d in
+                                groups.withUnsafeBufferPointer { g in
+                                    baseMargin.withUnsafeBufferPointer { b in
+                                        body(Trees(nodes: n, flags: f, words: w, sets: s, roots: r, depths: d, groups: g,
+                                                   baseMargin: b))
+                                    }
                                 }
                             }
                         }
@@ -196,14 +253,17 @@ final class XGBoostModel: BlockedTreeEnsemble {
 
     init(inputCount: Int, kind: ModelKind, featureNames: [String]?, objective: Objective, baseMargin: [Float],
          nodes: [Node], roots: [Int32], depths: [Int32], groups: [Int32], categorySets: [(start: Int32, count: Int32)],
-         categoryWords: [UInt32]) {
+         categoryWords: [UInt32], layout: NodeLayout = .automatic) {
         self.inputCount = inputCount
         self.kind = kind
         self.featureNames = featureNames
         self.objective = objective
         self.baseMargin = baseMargin
-        self.nodes = nodes
-        self.roots = roots
+        let compact = layout == .automatic ? WalkLayout<CompactNode>(parsed: nodes, roots: roots, inputCount: inputCount) : nil
+        self.compact = compact
+        // Node indices fit Int32 (the parser checks) and features are below 2^29: every model fits `WideNode`.
+        self.wide = compact == nil ? WalkLayout<WideNode>(parsed: nodes, roots: roots, inputCount: inputCount)! : nil
+        self.treeCount = roots.count
         self.depths = depths
         self.groups = groups
         self.categorySets = categorySets

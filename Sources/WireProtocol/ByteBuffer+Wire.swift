@@ -27,6 +27,18 @@ extension ByteBuffer {
         return try readUTF8(length: length, field)
     }
 
+    /// Reads a `str` into `text`, as ``readWireString(_:)`` does (the same
+    /// errors), but leaves `text` as it is when it already has exactly those
+    /// bytes: no allocation and no validation for a string a stream repeats.
+    public mutating func readWireString(_ field: String, into text: inout String) throws {
+        let length = Int(try readWire(UInt16.self, field))
+        if let bytes = viewBytes(at: readerIndex, length: length), Self.sameBytes(text, bytes) {
+            moveReaderIndex(forwardBy: length)
+            return
+        }
+        text = try readUTF8(length: length, field)
+    }
+
     /// Reads a `blob` of UTF-8 (u32 length + bytes).
     public mutating func readWireBlobString(_ field: String) throws -> String {
         let length = Int(try readWire(UInt32.self, field))

@@ -50,33 +50,42 @@ public struct PredictRequest: WireMessage, Hashable {
     }
 
     public init(from buffer: inout ByteBuffer) throws {
-        model = try buffer.readWireString("PREDICT model")
+        self.init(model: "", keyNames: [], keys: [])
+        try decode(reusing: &buffer)
+    }
+
+    /// Reads a request off `buffer` into this one, as ``init(from:)`` does (the
+    /// same checks and errors; on an error the request is left half-read),
+    /// reusing the storage of its arrays and keeping its model ref and key
+    /// names where the buffer repeats them byte for byte: a server decoding
+    /// a connection's requests into one value allocates nothing for them once
+    /// warm (integer keys, no request-time features).
+    public mutating func decode(reusing buffer: inout ByteBuffer) throws {
+        try buffer.readWireString("PREDICT model", into: &model)
         let bits = try buffer.readWire(UInt8.self, "PREDICT options")
         options = Options(rawValue: bits)
         guard options.isSubset(of: .known) else { throw WireError(.malformed, "PREDICT options: unknown bits \(bits)") }
         let t = try buffer.readWire(Int64.self, "PREDICT at")
         at = t == GetOnlineRequest.now ? nil : t
-        keyNames = []
         let k = try buffer.readWireCount("PREDICT key names", minBytesEach: 2)
         guard k <= 1024 else { throw WireError(.malformed, "PREDICT: \(k) key names") }
-        for _ in 0..<k { keyNames.append(try buffer.readWireString("PREDICT key name")) }
+        if keyNames.count != k { keyNames = [String](repeating: "", count: k) }
+        for j in 0..<k { try buffer.readWireString("PREDICT key name", into: &keyNames[j]) }
         let n = try buffer.readWireCount("PREDICT entities", minBytesEach: 0)
         if n > 0 && k == 0 { throw WireError(.malformed, "PREDICT: entities without keys") }
         guard n * k <= buffer.readableBytes / 2 else {
             throw WireError(.malformed, "PREDICT: \(n) entities × \(k) keys is more than the payload holds")
         }
-        keys = []
+        keys.removeAll(keepingCapacity: true)
         keys.reserveCapacity(n * k)
         for _ in 0..<(n * k) { keys.append(try buffer.readWireTaggedValue("PREDICT key")) }
-        requestFeatureNames = []
-        for _ in 0..<(try buffer.readWireCount("PREDICT request features", minBytesEach: 2)) {
-            requestFeatureNames.append(try buffer.readWireString("PREDICT request feature name"))
-        }
-        let r = requestFeatureNames.count
+        let r = try buffer.readWireCount("PREDICT request features", minBytesEach: 2)
+        if requestFeatureNames.count != r { requestFeatureNames = [String](repeating: "", count: r) }
+        for j in 0..<r { try buffer.readWireString("PREDICT request feature name", into: &requestFeatureNames[j]) }
         guard n * r <= buffer.readableBytes else {
             throw WireError(.malformed, "PREDICT: \(n) entities × \(r) request features is more than the payload holds")
         }
-        requestFeatures = []
+        requestFeatures.removeAll(keepingCapacity: true)
         requestFeatures.reserveCapacity(n * r)
         for _ in 0..<(n * r) {
             switch try buffer.readWire(UInt8.self, "PREDICT request feature present") {
