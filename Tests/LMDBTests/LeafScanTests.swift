@@ -7,18 +7,25 @@ import Testing
 /// keys of many lengths, values from empty to several pages (those live on
 /// overflow pages and go through the cursor), seeks anywhere, long runs.
 @Suite struct LeafScanTests {
-    /// Random unique keys of 1…80 bytes with shared prefixes, and values of
-    /// 0…300 bytes, one in 40 of 3–9 KiB (overflow pages at 4 KiB pages).
+    /// Random unique keys of 1…80 bytes (one in 50 of 300…511) with shared prefixes, and values of
+    /// 0…300 bytes, one in 10 of 1,500–2,200 bytes (around the largest value
+    /// a 4 KiB leaf keeps inline), one in 40 of 3–9 KiB (overflow pages).
     static func seededEntries(count: Int, seed: UInt64) -> [(key: [UInt8], value: [UInt8])] {
         var rng = SeededRandom(seed: seed)
         var keys = Set<[UInt8]>()
         while keys.count < count {
-            let length = Int.random(in: 1...80, using: &rng)
+            // One key in 50 long, up to LMDB's limit of 511 bytes.
+            let length = Int.random(in: 0..<50, using: &rng) == 0 ? Int.random(in: 300...511, using: &rng)
+                                                                  : Int.random(in: 1...80, using: &rng)
             keys.insert((0..<length).map { _ in UInt8.random(in: 0...7, using: &rng) &* 0x21 })
         }
         return keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
-            let size = Int.random(in: 0..<40, using: &rng) == 0 ? Int.random(in: 3000...9000, using: &rng)
-                                                                : Int.random(in: 0...300, using: &rng)
+            // Mostly small; one in 10 up to and past LMDB's largest value kept
+            // in the leaf (about 2,000 bytes at 4 KiB pages); one in 40 several pages.
+            let pick = Int.random(in: 0..<40, using: &rng)
+            let size = pick == 0 ? Int.random(in: 3000...9000, using: &rng)
+                : pick < 5 ? Int.random(in: 1500...2200, using: &rng)
+                : Int.random(in: 0...300, using: &rng)
             return (key, (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ key.count) })
         }
     }
