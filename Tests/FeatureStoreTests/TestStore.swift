@@ -16,7 +16,18 @@ final class TempStore {
         }
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
+    /// Removes the store and every sibling named `dir-…` (the tests' input and
+    /// output files: `file(_:_:)`'s and the `t.dir + "-train.csv"` kind),
+    /// which were left in the temporary directory before.
+    deinit {
+        let fm = FileManager.default
+        try? fm.removeItem(atPath: dir)
+        let parent = (dir as NSString).deletingLastPathComponent
+        let prefix = (dir as NSString).lastPathComponent + "-"
+        for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(prefix) {
+            try? fm.removeItem(atPath: (parent as NSString).appendingPathComponent(name))
+        }
+    }
 
     /// Writes `text` to a file in the store's directory's sibling and returns its path.
     func file(_ name: String, _ text: String) throws -> String {
