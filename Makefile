@@ -110,6 +110,12 @@ bench-compare: deps
 	@mkdir -p .build-c
 	gcc -O2 -Wall -Wextra -o $@ $< -llmdb
 
+# tools/lmdb_walk_bench.c: a database walked with MDB_NEXT and by leaf pages
+# (what LeafScan saves): .build-c/lmdb_walk_bench bench-data/pit/large/store
+.build-c/lmdb_walk_bench: tools/lmdb_walk_bench.c | deps
+	@mkdir -p .build-c
+	gcc -O2 -Wall -Wextra -o $@ $< -llmdb
+
 bench-c: .build-c/lmdb_get_bench
 	@if [ -n "$(BENCH_STORE)" ]; then \
 	  .build-c/lmdb_get_bench "$(BENCH_STORE)" $(BENCH_C_ARGS); \

@@ -22,8 +22,8 @@ import CLMDB
 /// Why: stepping with `mdb_cursor_get(MDB_NEXT)` costs a library call and
 /// the cursor's bookkeeping per entry. Measured on the point-in-time
 /// benchmark's event log (10M entries, 620k leaf pages, warm page cache, one
-/// thread, C): 74–96 ns per entry with `MDB_NEXT`, 47–66 ns reading the
-/// page's nodes directly.
+/// thread, `tools/lmdb_walk_bench.c`): 61 ns per entry with `MDB_NEXT`, 40 ns
+/// reading the page's nodes directly.
 ///
 /// ```swift
 /// try env.read { txn in
