@@ -4,9 +4,11 @@ import Foundation
 import LMDB
 import Tabular
 
-/// docs/point-in-time.md, "Store layout": a backfill of several days in one
-/// ingest leaves the event log's leaf pages out of key order; a compacting
-/// backup puts them in order, and an export against it writes the same bytes.
+/// docs/point-in-time.md, "Store layout": a backfill of several days written
+/// chunk by chunk leaves the event log's leaf pages half full and out of key
+/// order; a compacting backup puts them in order, and an export against it
+/// writes the same bytes. A table's first backfill is sorted across its
+/// chunks and appended, and comes out as the backup would.
 @Suite struct PointInTimeStoreLayoutTests {
     static let yaml = """
         entities:
@@ -15,6 +17,7 @@ import Tabular
         feature_tables:
           - name: stats
             entities: [user]
+            created_timestamp_field: created_timestamp
             features:
               - {name: x, type: float64}
               - {name: tag, type: string}
@@ -41,6 +44,97 @@ import Tabular
         }
     }
 
+    /// Every (key, value) of the event log, in key order.
+    static func dump(_ store: Store) throws -> [([UInt8], [UInt8])] {
+        try store.environment.read { txn in
+            try txn.withCursor(store.db.events) { c in
+                var out: [([UInt8], [UInt8])] = []
+                var more = try c.first()
+                while more { out.append((Array(c.key), Array(c.value))); more = try c.next() }
+                return out
+            }
+        }
+    }
+
+    static func leafPages(_ store: Store) throws -> Int {
+        try store.environment.read { txn in try txn.stat(store.db.events).leafPages }
+    }
+
+    /// Five days of `users` users, day after day, with explicit created
+    /// timestamps (so two stores hold the same bytes), starting at `base`.
+    static func backfill(users: Int, days: Int, base: Int64) -> String {
+        let day: Int64 = 86_400_000_000
+        var csv = "user_id,event_timestamp,created_timestamp,x,tag\n"
+        for d in 0..<days {
+            for u in 0..<users {
+                let at = Timestamp.format(base + Int64(d) * day + Int64(u) * 1_000_000)
+                csv += "\(u),\(at),\(at),\(Double(u * 5 + d) / 8),t\(u % 7)-\(d)\n"
+            }
+        }
+        return csv
+    }
+
+    @Test func aFirstBackfillIsAppendedInKeyOrderWithFullPages() throws {
+        let base = Timestamp.parse("2025-11-01T00:00:00Z")!
+        let sorted = try TempStore(Self.yaml), chunked = try TempStore(Self.yaml)
+        let first = Self.backfill(users: 6000, days: 3, base: base)
+        let second = Self.backfill(users: 6000, days: 2, base: base + 3 * 86_400_000_000)
+        var options = IngestOptions()
+        options.batchSize = 1000
+        // Two files in one call: both are sorted and merged together.
+        _ = try sorted.store.ingest(table: "stats", files: [try sorted.file("a.csv", first), try sorted.file("b.csv", second)],
+                                    options: options)
+        options.sortsAcrossChunks = false
+        _ = try chunked.store.ingest(table: "stats", files: [try chunked.file("a.csv", first), try chunked.file("b.csv", second)],
+                                     options: options)
+
+        let events = try Self.dump(sorted.store)
+        #expect(events.count == 30_000)
+        let same = try events.elementsEqual(Self.dump(chunked.store)) { $0.0 == $1.0 && $0.1 == $1.1 }
+        #expect(same, "the sorted ingest stored other events than the chunked one")
+
+        let share = try Self.sequentialShare(sorted.store)
+        #expect(share > 0.95, "only \(share) of the sorted backfill's page steps are sequential")
+        let pages = try Self.leafPages(sorted.store), scattered = try Self.leafPages(chunked.store)
+        #expect(Double(pages) < 0.7 * Double(scattered), "\(pages) leaf pages sorted against \(scattered) chunked")
+
+        // As full as a repacked copy's leaves.
+        let copy = sorted.dir + "-compacted"
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        _ = try sorted.store.backup(to: copy, compact: true)
+        let repacked = try Self.leafPages(try Store.open(at: copy))
+        #expect(pages <= repacked + 1, "\(pages) leaf pages against \(repacked) in a repacked copy")
+    }
+
+    @Test func onlyABackfillAtTheLogsEndIsSorted() throws {
+        let t = try TempStore(Self.yaml + """
+
+              - name: later
+                entities: [user]
+                features:
+                  - {name: y, type: int64}
+            """)
+        let catalog = try t.store.catalog()
+        let ids = try ["stats", "later"].map { try #require(catalog.currentVersion(of: $0)).tableId }
+        // `high` sorts after `low` in the log, whatever order the ids were given in.
+        let (low, high) = ids[0] < ids[1] ? (0, 1) : (1, 0)
+        func endsBefore(_ id: UInt32) throws -> Bool {
+            try t.store.environment.read { txn in try Store.logEndsBefore(tableId: id, events: t.store.db.events, txn: txn) }
+        }
+        #expect(try endsBefore(ids[low]) && endsBefore(ids[high]))   // an empty log
+        let files = [
+            try t.file("s.csv", Self.backfill(users: 50, days: 2, base: 0)),
+            try t.file("l.csv", "user_id,event_timestamp,y\n1,2025-11-01T00:00:00Z,5\n"),
+        ]
+        let names = ["stats", "later"]
+        _ = try t.store.ingest(table: names[high], files: [files[high]])
+        #expect(try !endsBefore(ids[low]))    // the earlier table's range is in the middle now
+        #expect(try !endsBefore(ids[high]))   // a second backfill interleaves with the first
+        // The earlier table's backfill takes the chunked path and stores every event too.
+        _ = try t.store.ingest(table: names[low], files: [files[low]])
+        #expect(try t.store.check().events == 101)
+    }
+
     @Test func aCompactedBackupIsInKeyOrderAndExportsTheSameBytes() throws {
         let t = try TempStore(Self.yaml)
         let users = 6000
@@ -57,6 +151,7 @@ import Tabular
         }
         var options = IngestOptions()
         options.batchSize = 1000
+        options.sortsAcrossChunks = false   // the chunk-by-chunk writes of a later backfill
         _ = try t.store.ingest(table: "stats", files: [try t.file("backfill.csv", csv)], options: options)
         var entities = "user_id,event_timestamp,label\n"
         var rng = ModelRNG(seed: 5)

@@ -55,6 +55,9 @@ struct EventWriter {
     let online: Database
     let toOffline: Bool
     let toOnline: Bool
+    /// When set, offline events go to these sorted runs instead of the log;
+    /// the caller merges them into the log at the end of its transaction.
+    var runs: SortedEventRuns? = nil
 
     /// Writes `chunk`; returns how many online rows were updated.
     @discardableResult
@@ -69,7 +72,9 @@ struct EventWriter {
         var onlineUpdates = 0
         try chunk.keys.withUnsafeBytes { kb in
             try chunk.values.withUnsafeBytes { vb in
-                if toOffline {
+                if toOffline, let runs {
+                    try runs.add(chunk, order: order)
+                } else if toOffline {
                     // Bulk-append when the whole chunk sorts after the log's last key.
                     let first = chunk.keyRange(Int(order[0]))
                     let firstKey = UnsafeRawBufferPointer(rebasing: kb[first])

@@ -29,11 +29,19 @@ extension Store {
             var rejects: [[RejectedRow]] = []
             var rowsSoFar = 0
             var earlierInThisCall: [String: String] = [:]   // hash → file
+            // A first backfill of a table whose key range ends the log: the
+            // call's events are sorted across chunks and files and appended at
+            // the end (full leaf pages, in key order; see SortedEventRuns).
+            var runs: SortedEventRuns?
+            if options.destination != .online && options.sortsAcrossChunks,
+               try Self.logEndsBefore(tableId: version.tableId, events: db.events, txn: txn) {
+                runs = try SortedEventRuns(directory: path)
+            }
             for (index, file) in files.enumerated() {
                 let batchId = try nextCounter(MetaKey.nextBatchId, in: &txn)
                 let writer = EventWriter(events: db.events, online: db.online,
                                          toOffline: options.destination != .online,
-                                         toOnline: options.destination != .offline)
+                                         toOnline: options.destination != .offline, runs: runs)
                 let fileIngest = try Self.pipelined(
                     FileIngest(file: file, schema: schema, batchId: batchId, createdAt: now, options: options)
                 ) { chunk, order in
@@ -68,6 +76,11 @@ extension Store {
                 batches.append(record)
                 rejects.append(fileIngest.rejected)
             }
+            if let runs, runs.count > 0 {
+                try txn.withWriteCursor(db.events) { c in
+                    try runs.merge { key, value in try c.put(key, value, flags: .append) }
+                }
+            }
             return (batches, rejects)
         }
         // Rejects files are written after the commit, so a failed ingest leaves none behind.
@@ -88,6 +101,17 @@ extension Store {
             rejectsFiles[file] = path
         }
         return IngestResult(batches: batches, rejectsFiles: rejectsFiles)
+    }
+
+    /// Whether every key of `tableId` sorts after the event log's last key
+    /// (no events of this table or of a later one yet): then the table's
+    /// events can be appended.
+    static func logEndsBefore(tableId: UInt32, events: Database, txn: borrowing Transaction) throws -> Bool {
+        let prefix = KeyCodec.tablePrefix(tableId)
+        return try txn.withCursor(events) { c -> Bool in
+            guard try c.last() else { return true }
+            return prefix.withUnsafeBytes { EventWriter.compare(c.key, $0) < 0 }
+        }
     }
 
     /// Parses, checks, encodes and sorts chunks on a second thread while this
