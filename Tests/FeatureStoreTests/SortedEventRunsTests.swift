@@ -33,12 +33,14 @@ import Foundation
 
     static func lexicographicLess(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
 
-    func roundTrip(runs sizes: [Int], maxValue: Int, readBuffer: Int, writeBuffer: Int, seed: UInt64) throws {
+    func roundTrip(runs sizes: [Int], maxValue: Int, readBuffer: Int, writeBuffer: Int, maxRuns: Int = 512,
+                   seed: UInt64) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var rng = ModelRNG(seed: seed)
-        let runs = try SortedEventRuns(directory: dir, writeBufferBytes: writeBuffer, readBufferBytes: readBuffer)
+        let runs = try SortedEventRuns(directory: dir, writeBufferBytes: writeBuffer, readBufferBytes: readBuffer,
+                                       maxRuns: maxRuns)
         var expected: [([UInt8], [UInt8])] = []
         for (r, n) in sizes.enumerated() {
             var c = Self.chunk(n, maxValue: maxValue, rng: &rng)
@@ -67,6 +69,12 @@ import Foundation
         // values up to 3 KiB are larger than both buffers.
         try roundTrip(runs: [300, 200, 1, 250], maxValue: 3000, readBuffer: 100, writeBuffer: 512, seed: 2)
         try roundTrip(runs: [64, 64, 64], maxValue: 8, readBuffer: 16, writeBuffer: 64, seed: 3)
+    }
+
+    @Test func manySmallRunsAreCollapsedOnTheWay() throws {
+        // At 3 runs they are merged into one: 10 runs collapse four times,
+        // values of 0 bytes included.
+        try roundTrip(runs: [5, 1, 40, 2, 0, 33, 7, 7, 100, 3], maxValue: 6, readBuffer: 64, writeBuffer: 128, maxRuns: 3, seed: 6)
     }
 
     @Test func oneRunAndNoRun() throws {

@@ -35,13 +35,17 @@ final class SortedEventRuns {
     private let capacity: Int
     private var buffered = 0
     private let readBufferBytes: Int
+    /// At this many runs, the runs are merged into one (small chunks, as
+    /// Parquet files of small row groups give, would otherwise need one read
+    /// buffer each in the final merge).
+    private let maxRuns: Int
     /// Events added so far.
     private(set) var count = 0
 
     /// Creates the (already unlinked) file in `directory`. `readBufferBytes`
     /// is each run's read buffer during the merge (smaller in tests, to cross
     /// buffer ends often).
-    init(directory: String, writeBufferBytes: Int = 1 << 20, readBufferBytes: Int = 256 << 10) throws {
+    init(directory: String, writeBufferBytes: Int = 1 << 20, readBufferBytes: Int = 256 << 10, maxRuns: Int = 512) throws {
         self.directory = directory
         var template = Array("\(directory)/.ingest-runs-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -55,6 +59,7 @@ final class SortedEventRuns {
         capacity = max(writeBufferBytes, 64)
         buffer = .allocate(byteCount: capacity, alignment: 16)
         self.readBufferBytes = max(readBufferBytes, 16)
+        self.maxRuns = max(maxRuns, 2)
     }
 
     deinit {
@@ -69,21 +74,39 @@ final class SortedEventRuns {
         try chunk.keys.withUnsafeBytes { kb in
             try chunk.values.withUnsafeBytes { vb in
                 for i in order {
-                    let k = chunk.keyRange(Int(i)), v = chunk.valueRange(Int(i))
-                    var header = (UInt16(k.count).littleEndian, UInt32(v.count).littleEndian)
-                    try withUnsafeBytes(of: &header.0) { try put($0.baseAddress!, 2) }
-                    try withUnsafeBytes(of: &header.1) { try put($0.baseAddress!, 4) }
-                    try put(kb.baseAddress! + k.lowerBound, k.count)
-                    try put(vb.baseAddress! + v.lowerBound, v.count)
+                    try putRecord(UnsafeRawBufferPointer(rebasing: kb[chunk.keyRange(Int(i))]),
+                                  UnsafeRawBufferPointer(rebasing: vb[chunk.valueRange(Int(i))]))
                 }
             }
         }
         runs.append(Run(offset: start, end: size))
         count += order.count
+        if runs.count >= maxRuns { try collapse() }
+    }
+
+    /// Merges every run into one new run at the end of the file (the old
+    /// runs' bytes stay behind, unused, until the file is closed).
+    private func collapse() throws {
+        let start = size
+        try merge(runs: runs) { key, value in try putRecord(key, value) }
+        runs = [Run(offset: start, end: size)]
+    }
+
+    @inline(__always)
+    private func putRecord(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
+        var header = (UInt16(key.count).littleEndian, UInt32(value.count).littleEndian)
+        try withUnsafeBytes(of: &header.0) { try put($0.baseAddress!, 2) }
+        try withUnsafeBytes(of: &header.1) { try put($0.baseAddress!, 4) }
+        if let k = key.baseAddress, key.count > 0 { try put(k, key.count) }
+        if let v = value.baseAddress, value.count > 0 { try put(v, value.count) }
     }
 
     /// Calls `body` with every event of every run, in ascending key order.
     func merge(_ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void) throws {
+        try merge(runs: runs, body)
+    }
+
+    private func merge(runs: [Run], _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void) throws {
         try flush()
         var readers: [RunReader] = []
         readers.reserveCapacity(runs.count)
