@@ -35,7 +35,9 @@ extension Store {
             var runs: SortedEventRuns?
             if options.destination != .online && options.sortsAcrossChunks,
                try Self.logEndsBefore(tableId: version.tableId, events: db.events, txn: txn) {
-                runs = try SortedEventRuns(directory: path)
+                // A directory where no file can be made (the store's files
+                // writable, the directory not) gets the chunked writes.
+                runs = try? SortedEventRuns(directory: path)
             }
             for (index, file) in files.enumerated() {
                 let batchId = try nextCounter(MetaKey.nextBatchId, in: &txn)
