@@ -106,6 +106,39 @@ import Tabular
         #expect(pages <= repacked + 1, "\(pages) leaf pages against \(repacked) in a repacked copy")
     }
 
+    /// One event per user, `users` users from `first`, in user order or not.
+    static func onePerUser(_ users: [Int], base: Int64) -> String {
+        var csv = "user_id,event_timestamp,created_timestamp,x,tag\n"
+        for u in users {
+            let at = Timestamp.format(base + Int64(u % 1000) * 1_000_000)
+            csv += "\(u),\(at),\(at),\(Double(u) / 4),t\(u % 5)\n"
+        }
+        return csv
+    }
+
+    @Test func aFileInKeyOrderAndOneWhoseOrderBreaksLateAreBothPacked() throws {
+        let base = Timestamp.parse("2025-11-01T00:00:00Z")!
+        var rng = ModelRNG(seed: 11)
+        // 1. user order throughout; 2. user order for 2,500 rows, then shuffled.
+        let ordered = Array(0..<8000)
+        let late = Array(0..<2500) + Array(2500..<8000).shuffled(using: &rng)
+        for (name, users) in [("ordered", ordered), ("late", late)] {
+            let sorted = try TempStore(Self.yaml), chunked = try TempStore(Self.yaml)
+            let csv = Self.onePerUser(users, base: base)
+            var options = IngestOptions()
+            options.batchSize = 1000
+            _ = try sorted.store.ingest(table: "stats", files: [try sorted.file("a.csv", csv)], options: options)
+            options.sortsAcrossChunks = false
+            _ = try chunked.store.ingest(table: "stats", files: [try chunked.file("a.csv", csv)], options: options)
+            let events = try Self.dump(sorted.store)
+            #expect(events.count == 8000, "\(name)")
+            let same = try events.elementsEqual(Self.dump(chunked.store)) { $0.0 == $1.0 && $0.1 == $1.1 }
+            #expect(same, "\(name): the two ingests stored different events")
+            let share = try Self.sequentialShare(sorted.store)
+            #expect(share > 0.95, "\(name): only \(share) of the page steps are sequential")
+        }
+    }
+
     @Test func onlyABackfillAtTheLogsEndIsSorted() throws {
         let t = try TempStore(Self.yaml + """
 

@@ -92,3 +92,70 @@ import Foundation
         }
     }
 }
+
+/// ``BackfillSorter``: one chunk alone goes straight through; with a second
+/// one, every event is sorted, whatever order the chunks come in.
+@Suite struct BackfillSorterTests {
+    /// A chunk of the keys `[1,0,0,0,7] · k (8 bytes)` for each k, value = k's low byte.
+    static func chunk(_ ks: [UInt64]) -> EventChunk {
+        var c = EventChunk()
+        for k in ks {
+            c.keys.append(contentsOf: [1, 0, 0, 0, 7])
+            withUnsafeBytes(of: k.bigEndian) { c.keys.append(contentsOf: $0) }
+            c.keyEnds.append(c.keys.count)
+            c.values.append(UInt8(truncatingIfNeeded: k))
+            c.valueEnds.append(c.values.count)
+        }
+        return c
+    }
+
+    static func number(_ key: some Collection<UInt8>) -> UInt64 {
+        key.dropFirst(5).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// Feeds the chunks; returns the keys written straight (in order) and the merged ones.
+    func run(_ chunks: [[UInt64]]) throws -> (direct: [UInt64], merged: [UInt64], sorting: Bool) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sorter-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sorter = BackfillSorter(directory: dir)
+        var direct: [UInt64] = []
+        let write = { (c: EventChunk, o: [Int32]) in
+            for i in o { direct.append(Self.number(c.keys[c.keyRange(Int(i))])) }
+        }
+        for ks in chunks {
+            let c = Self.chunk(ks)
+            try sorter.add(c, order: c.sortedOrder(), write: write)
+        }
+        try sorter.writePending(write)
+        var merged: [UInt64] = []
+        try sorter.merge { k, v in
+            merged.append(Self.number(k))
+            #expect(v.count == 1 && v[0] == UInt8(truncatingIfNeeded: Self.number(k)))
+        }
+        return (direct, merged, sorter.isSorting)
+    }
+
+    @Test func chunksInKeyOrderAreSortedToo() throws {
+        let r = try run([[3, 1, 2], [4, 6, 5], [], [7], [9, 8]])
+        #expect(r.sorting)
+        #expect(r.direct.isEmpty)
+        #expect(r.merged == Array(1...9))
+    }
+
+    @Test func overlappingChunksComeOutAsOneAscendingStream() throws {
+        let r = try run([[1, 5, 9], [2, 6, 10], [3, 4], [11, 0]])
+        #expect(r.sorting)
+        #expect(r.direct.isEmpty)
+        #expect(r.merged == Array(0...6) + [9, 10, 11])
+    }
+
+    @Test func noChunkAndOneChunkNeedNoSort() throws {
+        let none = try run([])
+        #expect(none.direct.isEmpty && none.merged.isEmpty && !none.sorting)
+        let one = try run([[5, 4]])
+        #expect(one.direct == [4, 5] && one.merged.isEmpty && !one.sorting)
+        let oneAndEmpty = try run([[], [2, 1], []])
+        #expect(oneAndEmpty.direct == [1, 2] && !oneAndEmpty.sorting)
+    }
+}

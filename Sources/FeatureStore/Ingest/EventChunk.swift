@@ -55,9 +55,10 @@ struct EventWriter {
     let online: Database
     let toOffline: Bool
     let toOnline: Bool
-    /// When set, offline events go to these sorted runs instead of the log;
-    /// the caller merges them into the log at the end of its transaction.
-    var runs: SortedEventRuns? = nil
+    /// When set, offline events go through it (a first backfill: written as
+    /// they come while in key order, else sorted); the caller finishes it at
+    /// the end of its transaction.
+    var sorter: BackfillSorter? = nil
 
     /// Writes `chunk`; returns how many online rows were updated.
     @discardableResult
@@ -69,33 +70,42 @@ struct EventWriter {
     @discardableResult
     func write(_ chunk: EventChunk, order: [Int32], txn: inout Transaction) throws -> Int {
         guard chunk.count > 0 else { return 0 }
-        var onlineUpdates = 0
+        if toOffline {
+            if let sorter {
+                try sorter.add(chunk, order: order) { c, o in try writeOffline(c, order: o, txn: &txn) }
+            } else {
+                try writeOffline(chunk, order: order, txn: &txn)
+            }
+        }
+        guard toOnline else { return 0 }
+        return try chunk.keys.withUnsafeBytes { kb in
+            try chunk.values.withUnsafeBytes { vb in
+                try upsertOnline(chunk, order: order, kb: kb, vb: vb, txn: &txn)
+            }
+        }
+    }
+
+    /// Puts `chunk`'s events into the log, bulk-appended when the whole chunk
+    /// sorts after the log's last key.
+    func writeOffline(_ chunk: EventChunk, order: [Int32], txn: inout Transaction) throws {
+        guard !order.isEmpty else { return }
         try chunk.keys.withUnsafeBytes { kb in
             try chunk.values.withUnsafeBytes { vb in
-                if toOffline, let runs {
-                    try runs.add(chunk, order: order)
-                } else if toOffline {
-                    // Bulk-append when the whole chunk sorts after the log's last key.
-                    let first = chunk.keyRange(Int(order[0]))
-                    let firstKey = UnsafeRawBufferPointer(rebasing: kb[first])
-                    let append = try txn.withCursor(events) { c -> Bool in
-                        guard try c.last() else { return true }
-                        return Self.compare(c.key, firstKey) < 0
-                    }
-                    try txn.withWriteCursor(events) { c in
-                        for i in order {
-                            let k = UnsafeRawBufferPointer(rebasing: kb[chunk.keyRange(Int(i))])
-                            let v = UnsafeRawBufferPointer(rebasing: vb[chunk.valueRange(Int(i))])
-                            try c.put(k, v, flags: append ? .append : [])
-                        }
-                    }
+                let first = chunk.keyRange(Int(order[0]))
+                let firstKey = UnsafeRawBufferPointer(rebasing: kb[first])
+                let append = try txn.withCursor(events) { c -> Bool in
+                    guard try c.last() else { return true }
+                    return Self.compare(c.key, firstKey) < 0
                 }
-                if toOnline {
-                    onlineUpdates = try upsertOnline(chunk, order: order, kb: kb, vb: vb, txn: &txn)
+                try txn.withWriteCursor(events) { c in
+                    for i in order {
+                        let k = UnsafeRawBufferPointer(rebasing: kb[chunk.keyRange(Int(i))])
+                        let v = UnsafeRawBufferPointer(rebasing: vb[chunk.valueRange(Int(i))])
+                        try c.put(k, v, flags: append ? .append : [])
+                    }
                 }
             }
         }
-        return onlineUpdates
     }
 
     /// For each entity in the chunk, its latest event replaces the online row

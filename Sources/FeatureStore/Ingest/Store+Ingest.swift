@@ -30,20 +30,18 @@ extension Store {
             var rowsSoFar = 0
             var earlierInThisCall: [String: String] = [:]   // hash → file
             // A first backfill of a table whose key range ends the log: the
-            // call's events are sorted across chunks and files and appended at
-            // the end (full leaf pages, in key order; see SortedEventRuns).
-            var runs: SortedEventRuns?
+            // call's events are sorted across chunks and files and appended
+            // (full leaf pages, in key order; see BackfillSorter).
+            var sorter: BackfillSorter?
             if options.destination != .online && options.sortsAcrossChunks,
                try Self.logEndsBefore(tableId: version.tableId, events: db.events, txn: txn) {
-                // A directory where no file can be made (the store's files
-                // writable, the directory not) gets the chunked writes.
-                runs = try? SortedEventRuns(directory: path)
+                sorter = BackfillSorter(directory: path)
             }
             for (index, file) in files.enumerated() {
                 let batchId = try nextCounter(MetaKey.nextBatchId, in: &txn)
                 let writer = EventWriter(events: db.events, online: db.online,
                                          toOffline: options.destination != .online,
-                                         toOnline: options.destination != .offline, runs: runs)
+                                         toOnline: options.destination != .offline, sorter: sorter)
                 let fileIngest = try Self.pipelined(
                     FileIngest(file: file, schema: schema, batchId: batchId, createdAt: now, options: options)
                 ) { chunk, order in
@@ -78,9 +76,15 @@ extension Store {
                 batches.append(record)
                 rejects.append(fileIngest.rejected)
             }
-            if let runs, runs.count > 0 {
-                try txn.withWriteCursor(db.events) { c in
-                    try runs.merge { key, value in try c.put(key, value, flags: .append) }
+            if let sorter {
+                let offline = EventWriter(events: db.events, online: db.online, toOffline: true, toOnline: false)
+                try sorter.writePending { chunk, order in try offline.writeOffline(chunk, order: order, txn: &txn) }
+                if sorter.isSorting {
+                    try txn.withWriteCursor(db.events) { c in
+                        // Nothing of this call is in the log yet, and the table's
+                        // range is its end: every event is an append.
+                        try sorter.merge { key, value in try c.put(key, value, flags: .append) }
+                    }
                 }
             }
             return (batches, rejects)
