@@ -55,9 +55,8 @@ struct EventWriter {
     let online: Database
     let toOffline: Bool
     let toOnline: Bool
-    /// When set, offline events go through it (a first backfill: written as
-    /// they come while in key order, else sorted); the caller finishes it at
-    /// the end of its transaction.
+    /// When set, offline events go through it (a first backfill, sorted
+    /// across its chunks); the caller finishes it at the end of its transaction.
     var sorter: BackfillSorter? = nil
 
     /// Writes `chunk`; returns how many online rows were updated.

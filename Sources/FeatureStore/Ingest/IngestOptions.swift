@@ -44,7 +44,7 @@ public struct IngestOptions: Sendable {
     /// Called after each chunk with rows done so far (for progress bars).
     public var progress: (@Sendable (Int) -> Void)?
     /// Sort a first backfill's events across chunks and append them (see
-    /// ``SortedEventRuns``); off only in tests that compare with the chunked writes.
+    /// ``BackfillSorter``); off only in tests that compare with the chunked writes.
     var sortsAcrossChunks = true
 
     public init() {}

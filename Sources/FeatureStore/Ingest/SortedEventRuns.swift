@@ -22,6 +22,8 @@ import Darwin
 /// is created, so nothing is left behind if the process dies.
 ///
 /// A record is `key length (u16 LE) · value length (u32 LE) · key · value`.
+/// The keys of one instance share their first 5 bytes (the table prefix of
+/// event keys): the merge compares from the sixth byte on.
 final class SortedEventRuns {
     private struct Run { var offset: Int; var end: Int }
 
@@ -229,9 +231,12 @@ final class SortedEventRuns {
                 throw FeatureStoreError.io("ingest: the temporary file of sorted events in \(directory) ends inside a record")
             }
             recordBytes = 6 + keyCount + valueCount
-            head = 0
             if keyCount >= 13 {
                 head = UInt64(bigEndian: (buffer + start + 6).loadUnaligned(fromByteOffset: 5, as: UInt64.self))
+            } else {
+                // A shorter key: its bytes after the prefix, padded with zeros.
+                head = 0
+                for i in 0..<8 { head = head << 8 | UInt64(5 + i < keyCount ? (buffer + start + 6).load(fromByteOffset: 5 + i, as: UInt8.self) : 0) }
             }
             hasRecord = true
             return true
