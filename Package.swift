@@ -125,10 +125,12 @@ let package = Package(
             ]),
         // CLMDB only for the multi-process tests: a forked child must run plain C
         // (no Swift runtime after fork), acting as "another process" on the env.
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB"]),
-        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
-        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular"]),
+        // The seeded generator the test targets share (not a product).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "CLMDB", "TestSupport"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"]),
+        .testTarget(name: "FeatureStoreTests", dependencies: ["FeatureStore", "LMDB", "Tabular", "TestSupport"]),
         // Fixtures (Tests/Fixtures/registry) are found through #filePath.
         .testTarget(name: "ModelRegistryTests", dependencies: [
             "ModelRegistry", "FeatureStore", "LMDB", .product(name: "Crypto", package: "swift-crypto"),
@@ -148,7 +150,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "WireProtocolTests", dependencies: [
-            "WireProtocol",
+            "WireProtocol", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),

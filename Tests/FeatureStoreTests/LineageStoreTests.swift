@@ -2,6 +2,7 @@ import Testing
 import Foundation
 @testable import FeatureStore
 import LMDB
+import TestSupport
 
 /// The lineage graph store: edges written in the caller's transaction, both
 /// indexes kept in step, removals, and stores made before lineage existed.
@@ -210,7 +211,7 @@ import LMDB
 
     @Test(arguments: [1, 2, 3])
     func randomOperationsMatchTheModel(seed: UInt64) throws {
-        var rng = ModelRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let t = try TempStore()
         let universe: [LineageNode] = (0..<4).map { LineageNode.batch(UInt64($0)) }
             + (0..<4).map { LineageNode.trainingSet("ts-\($0)") }
@@ -263,4 +264,3 @@ import LMDB
         }
     }
 }
-

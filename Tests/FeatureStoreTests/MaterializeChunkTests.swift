@@ -3,6 +3,7 @@ import Foundation
 @testable import FeatureStore
 import LMDB
 import Tabular
+import TestSupport
 
 /// `materialize` commits every `materializeChunkEntities` entities (100 000)
 /// and resumes from the next entity's first key. The boundary is exercised
@@ -12,7 +13,7 @@ import Tabular
     /// Events of 25 users, several per user, some outside the window, plus a
     /// second table after this one in the log (the scan must stop at its prefix).
     static func events(seed: UInt64) -> String {
-        var rng = ModelRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var out = "user_id,event_timestamp,created_timestamp,v\n"
         for _ in 0..<120 {
             out += "\(Int64.random(in: -12...12, using: &rng)),\(edgeText(Int64.random(in: -5...25, using: &rng))),\(edgeText(0)),\(Int.random(in: 0...999, using: &rng))\n"

@@ -3,6 +3,7 @@ import Foundation
 @testable import FeatureStore
 import Tabular
 import LMDB
+import TestSupport
 
 /// Ingest + materialize + online reads compared with ``ModelReference`` on
 /// seeded random scenarios: composite keys (int64 + string, and int32 + int64 +
@@ -34,7 +35,7 @@ final class ModelScenario {
     static let ttl: Int64 = 3 * hour
 
     let seed: UInt64
-    var rng: ModelRNG
+    var rng: SeededRandom
     let dir: String
     let store: Store
     var model = ModelReference()
@@ -87,7 +88,7 @@ final class ModelScenario {
 
     init(seed: UInt64) throws {
         self.seed = seed
-        rng = ModelRNG(seed: seed &* 0x2545_F491_4F6C_DD1D)
+        rng = SeededRandom(seed: seed &* 0x2545_F491_4F6C_DD1D)
         dir = NSTemporaryDirectory() + "fs-model-\(seed)-" + UUID().uuidString
         var options = Environment.Options()
         options.durability = .noSync

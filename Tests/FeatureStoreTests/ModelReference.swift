@@ -1,27 +1,12 @@
 import Foundation
 @testable import FeatureStore
 import Tabular
+import TestSupport
 
 // The naive in-memory reference the model-based test compares the store with
 // (STYLE.md item 4): every event kept in a list with its order tuple;
 // materialize = filter the window, take the max per key, keep it only when
 // newer than the reference online row; a read applies the status rules.
-
-/// SplitMix64: a tiny seeded generator, so every scenario replays exactly.
-struct ModelRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &self)] }
-}
 
 /// "Latest" order of SPEC 5: event time, created time, batch, row in the file.
 struct ModelOrder: Comparable, Hashable {
@@ -195,7 +180,7 @@ enum ModelFiles {
         }
     }
 
-    static func jsonl(_ table: ModelTable, rows: [ModelRow], withCreated: Bool, rng: inout ModelRNG) -> String {
+    static func jsonl(_ table: ModelTable, rows: [ModelRow], withCreated: Bool, rng: inout SeededRandom) -> String {
         var out = ""
         for r in rows {
             var fields: [String] = []
@@ -259,7 +244,7 @@ enum ModelFiles {
 
 // MARK: - Random values
 
-extension ModelRNG {
+extension SeededRandom {
     /// A random value of `type`, biased towards edge cases.
     mutating func value(_ type: DataType) -> Value {
         switch type {
@@ -296,7 +281,7 @@ extension ModelRNG {
 
     /// Strings with commas, quotes, unicode, spaces, and sometimes NULs and line breaks.
     mutating func string() -> String {
-        if chance(0.4) { return pick(ModelRNG.awkwardStrings) }
+        if chance(0.4) { return pick(SeededRandom.awkwardStrings) }
         let alphabet: [Unicode.Scalar] = ["a", "b", "Z", " ", ",", "\"", "'", "\\", "é", "ß", "日", "本", "🎉", "\u{301}", "\0", "\n", "\t"]
         var s = String.UnicodeScalarView()
         for _ in 0..<Int.random(in: 0...10, using: &self) { s.append(pick(alphabet)) }

@@ -2,6 +2,7 @@ import Testing
 import Foundation
 @testable import FeatureStore
 import Tabular
+import TestSupport
 
 /// The export's two-thread paths, which small inputs do not take: the sort of
 /// a block of ≥ ``PointInTimeWalker/parallelSortRows`` rows (integer keys that
@@ -31,11 +32,11 @@ import Tabular
         """
 
     /// 0..<n.
-    static func int(_ rng: inout ModelRNG, _ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+    static func int(_ rng: inout SeededRandom, _ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
 
     @Test func largeBlocksMatchTheReference() throws {
         let store = try TempStore(Self.yaml)
-        var rng = ModelRNG(seed: 11)
+        var rng = SeededRandom(seed: 11)
         let base: Int64 = 1_763_000_000 * Self.second
         // Keys over the whole int64 range (negative ones too), a few events each at distinct times.
         let users: [Int64] = (0..<2000).map { _ in Int64(bitPattern: rng.next()) >> Int64(Self.int(&rng, 60)) }

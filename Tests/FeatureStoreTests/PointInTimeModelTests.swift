@@ -2,6 +2,7 @@ import Testing
 import Foundation
 @testable import FeatureStore
 import Tabular
+import TestSupport
 
 /// The point-in-time join against a naive reference (SPEC 7, STYLE 4): seeded
 /// random events over three tables (different entities, composite keys,
@@ -9,20 +10,6 @@ import Tabular
 /// with different created times, exact ties broken by row), entity rows built
 /// to land on every boundary, compared value by value under every option.
 @Suite struct PointInTimeModelTests {
-    /// SplitMix64: the same data on every run and platform.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
-    }
-
     /// One stored event as the reference sees it.
     struct Event {
         var table: String
@@ -102,7 +89,7 @@ import Tabular
     /// Builds the store: 4 batches per table (2 under user_stats v1, then v2).
     static func makeWorld(seed: UInt64) throws -> World {
         let w = try World()
-        var rng = Random(state: seed)
+        var rng = SeededRandom(seed: seed)
         for round in 0..<4 {
             if round == 2 {
                 _ = try w.store.store.apply(DefinitionsParser.parse(yaml: yaml(version: 2), file: "v2.yaml"))
@@ -147,7 +134,7 @@ import Tabular
         return w
     }
 
-    static func randomValue(_ type: DataType, _ rng: inout Random) -> Value {
+    static func randomValue(_ type: DataType, _ rng: inout SeededRandom) -> Value {
         switch type {
         case .float64: return .float64(Double(rng.int(4000)) / 4 - 300)
         case .float32: return .float32(Float(rng.int(800)) / 8)
@@ -185,7 +172,7 @@ import Tabular
     /// Entity rows aimed at every boundary: before any event, exactly at an
     /// event, at t − ttl and 1 µs past it, random times; duplicates; keys with
     /// no history; a null label.
-    static func entityRows(_ w: World, count: Int, rng: inout Random) -> [(user: Int64, merchant: [Value], t: Int64, label: String?)] {
+    static func entityRows(_ w: World, count: Int, rng: inout SeededRandom) -> [(user: Int64, merchant: [Value], t: Int64, label: String?)] {
         var rows: [(Int64, [Value], Int64, String?)] = []
         while rows.count < count {
             let user = Int64(1 + rng.int(12))
@@ -309,7 +296,7 @@ import Tabular
 
     @Test func matchesTheReference() throws {
         let w = try Self.makeWorld(seed: 42)
-        var rng = Random(state: 7)
+        var rng = SeededRandom(seed: 7)
         let rows = Self.entityRows(w, count: 600, rng: &rng)
         let all: [(String, String, DataType)] = [("user_stats", "age", .float64), ("user_stats", "country", .string),
                                                  ("user_stats", "tier", .int32), ("user_counts", "clicks", .int64),
@@ -346,7 +333,7 @@ import Tabular
 
     @Test func anotherSeedWithManyEventsPerEntity() throws {
         let w = try Self.makeWorld(seed: 2024)
-        var rng = Random(state: 99)
+        var rng = SeededRandom(seed: 99)
         let rows = Self.entityRows(w, count: 300, rng: &rng)
         var c = Case(refs: ["user_counts:clicks", "user_stats:tier"],
                      columns: [("user_counts", "clicks", .int64), ("user_stats", "tier", .int32)])

@@ -3,6 +3,7 @@ import Foundation
 @testable import FeatureStore
 import LMDB
 import Tabular
+import TestSupport
 
 /// docs/point-in-time.md, "Store layout": a backfill of several days written
 /// chunk by chunk leaves the event log's leaf pages half full and out of key
@@ -118,7 +119,7 @@ import Tabular
 
     @Test func aFileInKeyOrderAndOneWhoseOrderBreaksLateAreBothPacked() throws {
         let base = Timestamp.parse("2025-11-01T00:00:00Z")!
-        var rng = ModelRNG(seed: 11)
+        var rng = SeededRandom(seed: 11)
         // 1. user order throughout; 2. user order for 2,500 rows, then shuffled.
         let ordered = Array(0..<8000)
         let late = Array(0..<2500) + Array(2500..<8000).shuffled(using: &rng)
@@ -187,7 +188,7 @@ import Tabular
         options.sortsAcrossChunks = false   // the chunk-by-chunk writes of a later backfill
         _ = try t.store.ingest(table: "stats", files: [try t.file("backfill.csv", csv)], options: options)
         var entities = "user_id,event_timestamp,label\n"
-        var rng = ModelRNG(seed: 5)
+        var rng = SeededRandom(seed: 5)
         for i in 0..<4000 {
             let u = Int(rng.next() % UInt64(users + 500))     // some users without history
             let at = base + Int64(rng.next() % 6) * day + Int64(rng.next() % 86_400) * 1_000_000

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import FeatureStore
+import TestSupport
 
 /// ``SortedEventRuns``: runs spilled to the temporary file come back as one
 /// ascending stream, whatever the runs' sizes, the records' sizes and the
@@ -9,7 +10,7 @@ import Foundation
     /// A chunk of `n` random events: keys of a 5-byte prefix and 8 to 60 more
     /// bytes (the first 8 often equal, so the memcmp tail decides), values of
     /// 0 to `maxValue` bytes.
-    static func chunk(_ n: Int, maxValue: Int, rng: inout ModelRNG) -> EventChunk {
+    static func chunk(_ n: Int, maxValue: Int, rng: inout SeededRandom) -> EventChunk {
         var c = EventChunk()
         for i in 0..<n {
             var key: [UInt8] = [1, 0, 0, 0, 7]
@@ -38,7 +39,7 @@ import Foundation
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("runs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var rng = ModelRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let runs = try SortedEventRuns(directory: dir, writeBufferBytes: writeBuffer, readBufferBytes: readBuffer,
                                        maxRuns: maxRuns)
         var expected: [([UInt8], [UInt8])] = []

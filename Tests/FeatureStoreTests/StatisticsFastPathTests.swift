@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import FeatureStore
+import TestSupport
 
 /// The cheap paths of statistics at ingest against their definitions: the
 /// sketch index without `log` equals ⌈log(x)·m⌉ bit for bit, bulk sketch
@@ -29,7 +30,7 @@ import Foundation
     }
 
     @Test func sketchIndexEqualsTheLogDefinition() {
-        var rng = ModelRNG(seed: 41)
+        var rng = SeededRandom(seed: 41)
         var failures = 0
         for alpha in Self.alphas + [1e-6] {
             let m = QuantileSketch(alpha: alpha).multiplier
@@ -59,7 +60,7 @@ import Foundation
     }
 
     @Test func singleValueQuantilesStayWithinAlpha() {
-        var rng = ModelRNG(seed: 43)
+        var rng = SeededRandom(seed: 43)
         var values: [Double] = [0, -0.0, 1, -1, 1e-300, -1e-300, 1e300, -1e300, Double.leastNormalMagnitude, 1e-310, 1e-318]
         for _ in 0..<20_000 {
             let x = exp(Double.random(in: -700...690, using: &rng))
@@ -78,7 +79,7 @@ import Foundation
     }
 
     @Test func bulkAddEqualsOneByOne() {
-        var rng = ModelRNG(seed: 47)
+        var rng = SeededRandom(seed: 47)
         for (spread, signs) in [(5.0, false), (40.0, true), (400.0, true), (700.0, false)] {
             var bulk = QuantileSketch(), single = QuantileSketch()
             for chunk in 0..<30 {
@@ -98,7 +99,7 @@ import Foundation
 
     /// Random strings, some multi-byte, many sharing a prefix (of 5 or 29
     /// bytes: equal first words, different rest), suffix lengths 0–40.
-    static func randomStrings(_ n: Int, distinct: Int, using rng: inout ModelRNG) -> [String] {
+    static func randomStrings(_ n: Int, distinct: Int, using rng: inout SeededRandom) -> [String] {
         let pool = (0..<distinct).map { i -> String in
             let len = Int.random(in: 0...40, using: &rng)
             let prefix = rng.pick(["user-", "é✓", "", "", "a-prefix-longer-than-8-bytes-"])
@@ -108,7 +109,7 @@ import Foundation
     }
 
     @Test func byteCounterEqualsADictionary() {
-        var rng = ModelRNG(seed: 53)
+        var rng = SeededRandom(seed: 53)
         var counter = ByteCounter()
         for (n, distinct) in [(0, 1), (1, 1), (500, 3), (20_000, 300), (50_000, 40_000)] {
             let values = Self.randomStrings(n, distinct: distinct, using: &rng)
@@ -165,7 +166,7 @@ import Foundation
     }
 
     @Test func selectFindsTheRankFromTheLargest() {
-        var rng = ModelRNG(seed: 59)
+        var rng = SeededRandom(seed: 59)
         for n in [1, 2, 3, 10, 1000, 5000] {
             let a = (0..<n).map { _ in UInt64.random(in: 1...UInt64(max(1, n / 3)), using: &rng) }
             let sorted = a.sorted(by: >)
@@ -180,7 +181,7 @@ import Foundation
     /// pruned to `batchK` first, as ingest does) into Misra–Gries summaries
     /// with k = `k`, merged in random trees: every estimate within the bound.
     @Test func weightedMisraGriesStaysWithinItsBound() {
-        var rng = ModelRNG(seed: 61)
+        var rng = SeededRandom(seed: 61)
         for (k, batchK, distinct) in [(8, 8, 50), (16, 64, 2_000), (128, 1024, 30_000), (128, 1024, 100)] {
             let stream = Self.randomStrings(60_000, distinct: distinct, using: &rng)
             var exact: [String: UInt64] = [:]

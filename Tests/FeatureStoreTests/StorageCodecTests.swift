@@ -2,6 +2,7 @@ import Testing
 import Foundation
 @testable import FeatureStore
 import Tabular
+import TestSupport
 
 /// The storage codecs, tested as NIO tests its codecs (STYLE item 3): golden
 /// bytes, seeded random round trips, order preservation, truncated input.
@@ -55,7 +56,7 @@ import Tabular
         #expect(KeyCodec.tablePrefix(2) == [1, 0, 0, 0, 2])
     }
 
-    static func randomKeyValue(_ type: DataType, _ rng: inout ModelRNG) -> Value {
+    static func randomKeyValue(_ type: DataType, _ rng: inout SeededRandom) -> Value {
         switch type {
         case .int32: return .int32(rng.chance(0.3) ? rng.pick([Int32.min, -1, 0, 1, Int32.max]) : Int32.random(in: .min ... .max, using: &rng))
         case .int64: return .int64(rng.chance(0.3) ? rng.pick([Int64.min, -1, 0, 1, Int64.max]) : Int64.random(in: .min ... .max, using: &rng))
@@ -68,7 +69,7 @@ import Tabular
 
     @Test(arguments: seeds)
     func encodingOrderIsValueOrderAndPrefixFree(seed: UInt64) {
-        var rng = ModelRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         for types in [[DataType.int32], [.int64], [.string], [.bytes], [.int64, .string], [.bytes, .int32, .string]] {
             let keys = (0..<120).map { _ in types.map { Self.randomKeyValue($0, &rng) } }
             let encoded = keys.map(Self.encode)
@@ -91,7 +92,7 @@ import Tabular
 
     @Test(arguments: seeds)
     func entityKeysRoundTrip(seed: UInt64) {
-        var rng = ModelRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let types: [DataType] = [.int64, .string, .int32, .bytes, .string]
         for _ in 0..<200 {
             let key = types.map { Self.randomKeyValue($0, &rng) }
@@ -123,7 +124,7 @@ import Tabular
 
     @Test(arguments: seeds)
     func eventOrderSuffixSortsLikeEventOrder(seed: UInt64) {
-        var rng = ModelRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let stamps: [Int64] = [Int64.min, -1, 0, 1, Int64.max, 1_763_164_800_000_000]
         let orders = (0..<150).map { _ in
             EventOrder(eventTimestamp: rng.pick(stamps), createdTimestamp: rng.pick(stamps),
@@ -149,7 +150,7 @@ import Tabular
                                        .float32Vector(4), .float32Vector(1), .string, .bool]
 
     /// Rows of random values (about a third null) as one record batch.
-    static func batch(rows: Int, _ rng: inout ModelRNG) -> (RecordBatch, [[Value?]]) {
+    static func batch(rows: Int, _ rng: inout SeededRandom) -> (RecordBatch, [[Value?]]) {
         var columns = allTypes.map { Column(type: $0) }
         var expected: [[Value?]] = []
         for _ in 0..<rows {
@@ -181,7 +182,7 @@ import Tabular
 
     @Test(arguments: seeds)
     func rowsRoundTripEveryTypeWithNulls(seed: UInt64) {
-        var rng = ModelRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let (batch, expected) = Self.batch(rows: 200, &rng)
         let layout = RowLayout(types: Self.allTypes)
         let encoder = RowEncoder(layout: layout, columnIndex: Array(Self.allTypes.indices))
@@ -212,7 +213,7 @@ import Tabular
     }
 
     @Test func absentColumnsEncodeAsNull() {
-        var rng = ModelRNG(seed: 99)
+        var rng = SeededRandom(seed: 99)
         let (batch, _) = Self.batch(rows: 3, &rng)
         let layout = RowLayout(types: Self.allTypes)
         let encoder = RowEncoder(layout: layout, columnIndex: Self.allTypes.indices.map { _ in nil })

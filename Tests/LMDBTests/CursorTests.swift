@@ -1,6 +1,7 @@
 import Testing
 
 @testable import LMDB
+import TestSupport
 
 /// Cursors compared against a sorted Swift array of the same random keys.
 @Suite struct CursorTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import LMDB
+import TestSupport
 
 /// ``LeafScan`` (leaf pages read straight from the map) compared with a
 /// plain ``Cursor`` and with a sorted Swift model of the same random data:

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LMDB
+import TestSupport
 
 /// `openDatabase` from many threads at once. LMDB requires that mdb_dbi_open
 /// never runs in two transactions of one process at the same time.

@@ -90,19 +90,6 @@ func decodeBE64(_ b: UnsafeRawBufferPointer) -> UInt64 {
     return v
 }
 
-/// SplitMix64: seeded, cheap, reproducible across runs.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// `count` bytes of a pattern derived from `seed` (so a reader can verify them).
 /// Sliced from one precomputed buffer: debug builds are slow at generating bytes.
 func pattern(_ count: Int, seed: UInt8) -> [UInt8] {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ModelFormats
+import TestSupport
 
 /// XGBoost models are walked in 8-byte `CompactNode`s when they fit (at most
 /// 65,535 features, children at most 32,767 nodes after their parent
@@ -17,16 +18,16 @@ import Testing
 
         /// A complete tree of `depth` levels of splits (heap order) on `features`.
         static func complete(depth: Int, features: [Int], seed: UInt64) -> Tree {
-            var rng = Rng(seed)
+            var rng = SeededRandom(seed: seed)
             var t = Tree()
             let splits = (1 << depth) - 1
             for n in 0..<(2 * splits + 1) {
                 let split = n < splits
                 t.left.append(split ? 2 * n + 1 : -1)
                 t.right.append(split ? 2 * n + 2 : -1)
-                t.feature.append(split ? features[rng.below(features.count)] : 0)
-                t.threshold.append(split ? Float(rng.below(100)) / 10 : Float(rng.below(2_001) - 1_000) / 1_000)
-                t.defaultLeft.append(split && rng.below(2) == 1)
+                t.feature.append(split ? features[rng.int(features.count)] : 0)
+                t.threshold.append(split ? Float(rng.int(100)) / 10 : Float(rng.int(2_001) - 1_000) / 1_000)
+                t.defaultLeft.append(split && rng.int(2) == 1)
             }
             return t
         }
@@ -51,20 +52,6 @@ import Testing
             }
             return threshold[i]
         }
-    }
-
-    /// SplitMix64, for repeatable trees and rows.
-    struct Rng {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
     /// A `reg:squarederror` model (base score 0) of `trees` in XGBoost's JSON layout.
@@ -94,17 +81,17 @@ import Testing
     /// Rows of `width` values, zero but on `features`: NaN, each tree's
     /// thresholds exactly and one float32 step either side, and random values.
     static func rows(_ count: Int, width: Int, features: [Int], thresholds: [Float], seed: UInt64) -> [[Double]] {
-        var rng = Rng(seed)
+        var rng = SeededRandom(seed: seed)
         return (0..<count).map { _ in
             var row = [Double](repeating: 0, count: width)
             for f in features {
-                let t = thresholds[rng.below(thresholds.count)]
-                switch rng.below(5) {
+                let t = thresholds[rng.int(thresholds.count)]
+                switch rng.int(5) {
                 case 0: row[f] = .nan
                 case 1: row[f] = Double(t)
                 case 2: row[f] = Double(t.nextUp)
                 case 3: row[f] = Double(t.nextDown)
-                default: row[f] = Double(rng.below(12_000)) / 1_000 - 1
+                default: row[f] = Double(rng.int(12_000)) / 1_000 - 1
                 }
             }
             return row

@@ -1,5 +1,6 @@
 import Testing
 import Tabular
+import TestSupport
 
 @Suite struct Base64Tests {
     @Test func rfc4648Vectors() {
@@ -19,7 +20,7 @@ import Tabular
     }
 
     @Test func randomRoundTrip() {
-        var g = SeededGenerator(seed: 3)
+        var g = SeededRandom(seed: 3)
         for _ in 0..<1000 {
             let bytes = (0..<Int.random(in: 0...40, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) }
             let text = Base64.encode(bytes)

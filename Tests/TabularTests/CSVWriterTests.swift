@@ -1,5 +1,6 @@
 import Testing
 import Tabular
+import TestSupport
 
 @Suite struct CSVWriterTests {
     func written(_ batch: RecordBatch, header: Bool = true) throws -> String {
@@ -76,7 +77,7 @@ import Tabular
             == "/tmp/tabular-none/x.csv: cannot open for writing: No such file or directory")
     }
 
-    static func randomValue(_ type: DataType, _ g: inout SeededGenerator) -> Value? {
+    static func randomValue(_ type: DataType, _ g: inout SeededRandom) -> Value? {
         if Int.random(in: 0..<8, using: &g) == 0 { return nil }
         func randomDouble() -> Double {
             switch Int.random(in: 0..<6, using: &g) {
@@ -126,7 +127,7 @@ import Tabular
 
     @Test(arguments: [1, 2, 3, 4, 5])
     func randomRoundTrip(seed: UInt64) throws {
-        var g = SeededGenerator(seed: seed)
+        var g = SeededRandom(seed: seed)
         let fields = [Field("b", .bool), Field("i", .int32), Field("n", .int64), Field("f", .float32), Field("d", .float64),
                       Field("s", .string), Field("by", .bytes), Field("ts", .timestamp), Field("v", .float32Vector(3))]
         let rows = 500

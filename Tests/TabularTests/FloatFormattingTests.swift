@@ -1,5 +1,6 @@
 import Testing
 import Tabular
+import TestSupport
 
 /// The CSV writer's float64 fast path (short decimals, written without the
 /// standard library's formatter) must give exactly `Double.description`'s
@@ -30,7 +31,7 @@ import Tabular
     }
 
     @Test func shortDecimalsOfEveryMagnitude() {
-        var g = SeededGenerator(seed: 42)
+        var g = SeededRandom(seed: 42)
         var values: [Double] = []
         for digits in 1...17 {
             for exponent in -8...18 {
@@ -63,7 +64,7 @@ import Tabular
     }
 
     @Test func randomBitPatternsAndRandomDoubles() {
-        var g = SeededGenerator(seed: 7)
+        var g = SeededRandom(seed: 7)
         var values: [Double] = []
         for _ in 0..<50_000 {
             let v = Double(bitPattern: g.next())

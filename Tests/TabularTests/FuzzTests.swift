@@ -1,10 +1,11 @@
 import Testing
 import Tabular
+import TestSupport
 
 /// Garbage in: the readers must never crash, and must give the same answer
 /// whatever the read chunk size.
 @Suite struct FuzzTests {
-    static func garbage(_ g: inout SeededGenerator, _ alphabet: [UInt8]) -> [UInt8] {
+    static func garbage(_ g: inout SeededRandom, _ alphabet: [UInt8]) -> [UInt8] {
         (0..<Int.random(in: 0...300, using: &g)).map { _ in alphabet.randomElement(using: &g)! }
     }
 
@@ -41,7 +42,7 @@ import Tabular
     }
 
     @Test func csvGarbage() {
-        var g = SeededGenerator(seed: 99)
+        var g = SeededRandom(seed: 99)
         let alphabet = Array("a,\"\n\r 1.5e-[]TZ:-0x\u{FEFF}".utf8) + [0xFF, 0xC3]
         let schema = [Field("a", .string), Field("b", .float64), Field("c", .float32Vector(2))]
         for _ in 0..<300 {
@@ -56,7 +57,7 @@ import Tabular
     }
 
     @Test func jsonlGarbage() {
-        var g = SeededGenerator(seed: 98)
+        var g = SeededRandom(seed: 98)
         let alphabet = Array("{}[]\"\\:,\n 1.5e-tru nlfx\"a\"\"b\"u00".utf8) + [0xFF]
         let schema = [Field("a", .string), Field("b", .float64), Field("c", .float32Vector(1))]
         for _ in 0..<300 {

@@ -1,5 +1,6 @@
 import Testing
 import Tabular
+import TestSupport
 
 /// The CSV writer's integers (eight digits at a time, 8-byte stores) must be
 /// exactly `String(v)` for every value: each digit count, each boundary
@@ -38,7 +39,7 @@ import Tabular
     }
 
     @Test func seededRandomOfEveryMagnitude() {
-        var g = SeededGenerator(seed: 11)
+        var g = SeededRandom(seed: 11)
         var values: [Int64] = []
         for bits in 1...63 {
             for _ in 0..<200 {

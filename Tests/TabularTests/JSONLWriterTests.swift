@@ -1,5 +1,6 @@
 import Testing
 import Tabular
+import TestSupport
 
 @Suite struct JSONLWriterTests {
     @Test func writesEscapedObjectsThatTheReaderReadsBack() throws {
@@ -26,7 +27,7 @@ import Tabular
     }
 
     @Test func randomStringsRoundTrip() throws {
-        var g = SeededGenerator(seed: 9)
+        var g = SeededRandom(seed: 9)
         let file = TempFile("strings.jsonl")
         defer { file.remove() }
         let writer = try JSONLWriter(path: file.path)

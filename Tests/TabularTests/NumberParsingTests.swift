@@ -1,10 +1,11 @@
 import Testing
 import Tabular
+import TestSupport
 
 /// The readers' float parsing (fast path plus strtod) must agree bit for bit
 /// with Swift's own correctly rounded `Double(String)` / `Float(String)`.
 @Suite struct NumberParsingTests {
-    static func randomDecimal(_ g: inout SeededGenerator) -> String {
+    static func randomDecimal(_ g: inout SeededRandom) -> String {
         let digits = String((0..<Int.random(in: 1...25, using: &g)).map { _ in
             Character(Unicode.Scalar(UInt8.random(in: 48...57, using: &g)))
         })
@@ -21,7 +22,7 @@ import Tabular
 
     @Test(arguments: [11, 12])
     func randomDecimalsMatchSwift(seed: UInt64) throws {
-        var g = SeededGenerator(seed: seed)
+        var g = SeededRandom(seed: seed)
         let texts = (0..<20_000).map { _ in Self.randomDecimal(&g) } + [
             "9007199254740993", "0.1", "1e23", "2.2250738585072011e-308", "4.9406564584124654e-324",
             "1.7976931348623157e308", "1.7976931348623159e308", "0.30000000000000004", "123456789012345678901234567890",

@@ -1,6 +1,7 @@
 import Foundation
 import Tabular
 import Testing
+import TestSupport
 
 /// Malformed files and mismatched schemas give a TabularError naming the file,
 /// column and row group, never a crash; a seeded fuzz run mutates valid files
@@ -118,7 +119,7 @@ import Testing
         }
     }
 
-    static func mutate(_ original: [UInt8], _ g: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ original: [UInt8], _ g: inout SeededRandom) -> [UInt8] {
         var b = original
         switch Int.random(in: 0..<6, using: &g) {
         case 0:  // flip a few bytes anywhere
@@ -145,7 +146,7 @@ import Testing
     @Test(arguments: [(ParquetWriteOptions.Codec.snappy, true), (.zstd, false), (.gzip, true), (.none, false)])
     func fuzzOurFiles(codec: ParquetWriteOptions.Codec, dictionary: Bool) throws {
         let original = try Self.validFile(codec: codec, dictionary: dictionary, rows: 120, rowGroupSize: 50)
-        var g = SeededGenerator(seed: Self.seed)
+        var g = SeededRandom(seed: Self.seed)
         var errors = 0
         for _ in 0..<Self.iterations {
             let bytes = Self.mutate(original, &g)
@@ -158,7 +159,7 @@ import Testing
 
     @Test func fuzzOtherToolsFiles() throws {
         guard let fixtures = ParquetInteropTests.fixtures else { return }
-        var g = SeededGenerator(seed: Self.seed &+ 1)
+        var g = SeededRandom(seed: Self.seed &+ 1)
         for fixture in fixtures where fixture.rows.count < 100 {
             guard let original = FileManager.default.contents(atPath: fixture.file).map(Array.init) else { continue }
             for _ in 0..<(Self.iterations / 6) {

@@ -1,6 +1,7 @@
 import Foundation
 import Tabular
 import Testing
+import TestSupport
 
 /// ParquetWriter → ParquetReader round trips (no Python needed), and our files
 /// read by pyarrow, polars and DuckDB value for value (needs `make venv`).
@@ -12,7 +13,7 @@ import Testing
 
     /// Seeded rows of every type with nulls, repeats (for dictionaries) and edge values.
     static func randomBatch(rows: Int, seed: UInt64, fields: [Field] = fields) -> RecordBatch {
-        var g = SeededGenerator(seed: seed)
+        var g = SeededRandom(seed: seed)
         var columns = fields.map { Column(type: $0.type) }
         for _ in 0..<rows {
             for (k, field) in fields.enumerated() {

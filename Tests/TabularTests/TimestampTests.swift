@@ -1,5 +1,6 @@
 import Testing
 import Tabular
+import TestSupport
 
 @Suite struct TimestampTests {
     static let day: Int64 = 86_400_000_000
@@ -68,7 +69,7 @@ import Tabular
     }
 
     @Test func randomComponentsAgainstNaiveReference() {
-        var g = SeededGenerator(seed: 42)
+        var g = SeededRandom(seed: 42)
         func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
         for _ in 0..<2000 {
             let y = Int.random(in: 1800...2200, using: &g), m = Int.random(in: 1...12, using: &g)
@@ -85,7 +86,7 @@ import Tabular
     }
 
     @Test func randomFormatParseRoundTrip() {
-        var g = SeededGenerator(seed: 7)
+        var g = SeededRandom(seed: 7)
         for _ in 0..<5000 {
             let micros = Int64.random(in: -62_135_596_800_000_000...253_402_300_799_999_999, using: &g)
             let text = Timestamp.format(micros)

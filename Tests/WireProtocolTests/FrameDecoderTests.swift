@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import Testing
 @testable import WireProtocol
+import TestSupport
 
 /// The frame decoder through an EmbeddedChannel, as NIO tests its decoders.
 @Suite struct FrameDecoderTests {
@@ -81,7 +82,7 @@ import Testing
     /// Garbage bytes: either frames with unknown opcodes (which decode as frames,
     /// for the server to refuse) or an oversize error; never a crash or a hang.
     @Test func seededGarbage() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for _ in 0..<300 {
             let n = Int(rng.next() % 200)
             let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -94,18 +95,5 @@ import Testing
             }
             _ = try? channel.finish()
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64) for reproducible random tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

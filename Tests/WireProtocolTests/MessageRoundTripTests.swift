@@ -1,11 +1,12 @@
 import NIOCore
 import Testing
 @testable import WireProtocol
+import TestSupport
 
 /// Seeded random messages: encode → decode gives them back; every truncation
 /// and every trailing byte is MALFORMED, never a crash.
 @Suite struct MessageRoundTripTests {
-    static func randomType(_ rng: inout SplitMix) -> WireType {
+    static func randomType(_ rng: inout SeededRandom) -> WireType {
         switch rng.next() % 9 {
         case 0: .bool
         case 1: .int32
@@ -19,7 +20,7 @@ import Testing
         }
     }
 
-    static func randomValue(_ type: WireType, _ rng: inout SplitMix) -> WireValue {
+    static func randomValue(_ type: WireType, _ rng: inout SeededRandom) -> WireValue {
         switch type {
         case .bool: .bool(rng.next() & 1 == 0)
         case .int32: .int32(Int32(truncatingIfNeeded: rng.next()))
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func randomGetOnlineRequestsAndReplies() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SeededRandom(seed: 7)
         for _ in 0..<60 {
             let k = Int(rng.next() % 3) + 1
             let n = Int(rng.next() % 4)
@@ -80,7 +81,7 @@ import Testing
     }
 
     @Test func randomPushes() throws {
-        var rng = SplitMix(seed: 11)
+        var rng = SeededRandom(seed: 11)
         for _ in 0..<60 {
             let rows = Int(rng.next() % 4) + 1
             let columns = (0..<Int(rng.next() % 4 + 1)).map { i -> PushColumn in
