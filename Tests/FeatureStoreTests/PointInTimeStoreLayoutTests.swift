@@ -105,6 +105,22 @@ import TestSupport
         _ = try sorted.store.backup(to: copy, compact: true)
         let repacked = try Self.leafPages(try Store.open(at: copy))
         #expect(pages <= repacked + 1, "\(pages) leaf pages against \(repacked) in a repacked copy")
+
+        // And the join reads the same training set from both layouts.
+        var entities = "user_id,event_timestamp,label\n"
+        var rng = SeededRandom(seed: 12)
+        for i in 0..<3000 {
+            let at = base + Int64(rng.int(6)) * 86_400_000_000 + Int64(rng.int(86_400)) * 1_000_000
+            entities += "\(rng.int(6500)),\(Timestamp.format(at)),\(i % 2)\n"
+        }
+        let entityFile = try sorted.file("entities.csv", entities)
+        let out1 = sorted.dir + "-sorted.csv", out2 = sorted.dir + "-chunked.csv"
+        defer { for f in [out1, out2] { try? FileManager.default.removeItem(atPath: f) } }
+        let a = try sorted.store.exportTrainingSet(entities: entityFile, refs: ["stats:*"], to: out1)
+        let b = try chunked.store.exportTrainingSet(entities: entityFile, refs: ["stats:*"], to: out2)
+        #expect(a.rows == 3000 && a.tables[0].matchedRows > 2000)
+        #expect(a.outputSHA256 == b.outputSHA256)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out1)) == Data(contentsOf: URL(fileURLWithPath: out2)))
     }
 
     /// One event per user, `users` users from `first`, in user order or not.
