@@ -53,6 +53,11 @@ struct StatsCommand: ParsableCommand {
         var bytes: Int
     }
 
+    struct EventLogJSON: Encodable {
+        var leaf_pages: Int
+        var estimated_leaf_fill: Double?
+    }
+
     struct Result: Encodable {
         var path: String
         var store_id: String
@@ -63,6 +68,7 @@ struct StatsCommand: ParsableCommand {
         var max_readers: Int
         var tables: [TableJSON]
         var databases: [DatabaseJSON]
+        var event_log: EventLogJSON
     }
 
     func run() throws {
@@ -89,7 +95,9 @@ struct StatsCommand: ParsableCommand {
         let result = Result(path: s.path, store_id: s.storeId, map_size: s.mapSize, used_bytes: s.usedBytes,
                             page_size: s.pageSize, readers_used: s.readersUsed, max_readers: s.maxReaders,
                             tables: tables,
-                            databases: s.databases.map { DatabaseJSON(name: $0.name, entries: $0.entries, bytes: $0.bytes) } + registry)
+                            databases: s.databases.map { DatabaseJSON(name: $0.name, entries: $0.entries, bytes: $0.bytes) } + registry,
+                            event_log: EventLogJSON(leaf_pages: s.eventLog.leafPages,
+                                                    estimated_leaf_fill: s.eventLog.estimatedLeafFill.map { ($0 * 1000).rounded() / 1000 }))
         if global.json { return try Output.json(result) }
         var text = "store \(s.path) (id \(s.storeId))\n"
         text += "map: \(Self.bytes(s.usedBytes)) used of \(Self.bytes(s.mapSize)) (page size \(s.pageSize))\n"
@@ -107,7 +115,22 @@ struct StatsCommand: ParsableCommand {
         var d = TextTable(["DATABASE", "ENTRIES", "BYTES"])
         for x in result.databases { d.add([x.name, Format.thousands(x.entries), Self.bytes(x.bytes)]) }
         text += "\n" + d.render()
+        if let line = Self.eventLogLine(s.eventLog) { text += "\n" + line + "\n" }
         global.say(text)
+    }
+
+    /// `event log: 344,828 leaf pages, about 98 % full`, with what to do
+    /// when a log of some size (1,024 pages, 4 MiB) is less than 70 % full;
+    /// nil for an empty log.
+    static func eventLogLine(_ layout: EventLogLayout) -> String? {
+        guard let fill = layout.estimatedLeafFill else { return nil }
+        let pages = layout.leafPages == 1 ? "1 leaf page" : "\(Format.thousands(layout.leafPages)) leaf pages"
+        var line = "event log: \(pages), about \(Int((fill * 100).rounded())) % full"
+        if fill < 0.7 && layout.leafPages >= 1024 {
+            line += " (later ingests split its pages; `fsctl backup DIR` writes a copy with full pages, "
+                + "which point-in-time exports read faster)"
+        }
+        return line
     }
 
     /// `512 B`, `4.0 KiB`, `1.5 GiB`.

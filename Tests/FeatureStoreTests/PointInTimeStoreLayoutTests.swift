@@ -96,6 +96,12 @@ import TestSupport
 
         let share = try Self.sequentialShare(sorted.store)
         #expect(share > 0.95, "only \(share) of the sorted backfill's page steps are sequential")
+        // `fsctl stats` shows the difference: the estimated leaf fill.
+        let sortedFill = try #require(try sorted.store.statistics().eventLog.estimatedLeafFill)
+        let chunkedFill = try #require(try chunked.store.statistics().eventLog.estimatedLeafFill)
+        #expect(sortedFill > 0.9 && sortedFill <= 1, "sorted: \(sortedFill)")
+        #expect(chunkedFill < 0.75, "chunked: \(chunkedFill)")
+        #expect(try TempStore(Self.yaml).store.statistics().eventLog.estimatedLeafFill == nil)
         let pages = try Self.leafPages(sorted.store), scattered = try Self.leafPages(chunked.store)
         #expect(Double(pages) < 0.7 * Double(scattered), "\(pages) leaf pages sorted against \(scattered) chunked")
 

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import fsctl
+import FeatureStore
 
 /// `fsctl check` and `fsctl stats`.
 @Suite struct CheckStatsTests {
@@ -40,6 +42,23 @@ import Testing
         let databases = try #require(json["databases"] as? [[String: Any]])
         #expect(databases.map { $0["name"] as? String }.contains("events"))
         #expect((json["map_size"] as? Int ?? 0) > 0)
+        // Three events on one leaf page: a small fill, and too small a log to advise anything.
+        let log = try #require(json["event_log"] as? [String: Any])
+        #expect(log["leaf_pages"] as? Int == 1)
+        let fill = try #require(log["estimated_leaf_fill"] as? Double)
+        #expect(fill > 0 && fill < 0.7)
+        #expect(text.hasSuffix("\nevent log: 1 leaf page, about \(Int((fill * 100).rounded())) % full\n"), "\(text)")
+    }
+
+    @Test func theEventLogLineAdvisesABackupOnlyForALargeHalfFullLog() {
+        #expect(StatsCommand.eventLogLine(EventLogLayout(leafPages: 0, estimatedLeafFill: nil)) == nil)
+        #expect(StatsCommand.eventLogLine(EventLogLayout(leafPages: 344_828, estimatedLeafFill: 0.981))
+            == "event log: 344,828 leaf pages, about 98 % full")
+        #expect(StatsCommand.eventLogLine(EventLogLayout(leafPages: 619_850, estimatedLeafFill: 0.546))
+            == "event log: 619,850 leaf pages, about 55 % full (later ingests split its pages; "
+            + "`fsctl backup DIR` writes a copy with full pages, which point-in-time exports read faster)")
+        #expect(StatsCommand.eventLogLine(EventLogLayout(leafPages: 1000, estimatedLeafFill: 0.5))
+            == "event log: 1,000 leaf pages, about 50 % full")
     }
 
     @Test func checkOnAMissingStoreIsAnError() throws {

@@ -34,6 +34,23 @@ public struct StoreStatistics: Sendable, Codable, Equatable {
     public var maxReaders: Int
     public var databases: [DatabaseSize]
     public var tables: [TableSize]
+    public var eventLog: EventLogLayout
+}
+
+/// How full the event log's leaf pages are: what a point-in-time export maps
+/// and reads per event (docs/point-in-time.md, "Store layout").
+public struct EventLogLayout: Sendable, Codable, Equatable {
+    public var leafPages: Int
+    /// The share of the leaf pages' space that holds events, estimated from
+    /// the sizes of up to 1,024 events of each table; nil for an empty log.
+    /// A first backfill leaves about 0.98, later ingests into the same keys
+    /// about 0.5–0.7; ``Store/backup(to:compact:)`` writes a copy near 1.
+    public var estimatedLeafFill: Double?
+
+    public init(leafPages: Int, estimatedLeafFill: Double?) {
+        self.leafPages = leafPages
+        self.estimatedLeafFill = estimatedLeafFill
+    }
 }
 
 extension Store {
@@ -71,9 +88,47 @@ extension Store {
                                     minEventTimestamp: offline.compactMap(\.minEventMicros).min(),
                                     maxEventTimestamp: offline.compactMap(\.maxEventMicros).max()))
             }
+            let layout = try Self.eventLogLayout(txn: txn, events: db.events,
+                                                 tables: tables.map { ($0.tableId, $0.events) })
             return StoreStatistics(path: path, storeId: id, mapSize: info.mapSize, usedBytes: info.usedBytes,
                                    pageSize: info.pageSize, readersUsed: info.readersUsed, maxReaders: info.maxReaders,
-                                   databases: databases, tables: tables)
+                                   databases: databases, tables: tables, eventLog: layout)
         }
+    }
+
+    /// Leaf pages of the event log and their estimated fill: each table's
+    /// events counted at the average node size of its first 1,024 (LMDB's
+    /// leaf node: an 8-byte header, the key, the value or, past the node
+    /// limit, an 8-byte overflow page number, rounded to even, plus a 2-byte
+    /// pointer), over the leaf pages' room (the page less its 16-byte header).
+    static func eventLogLayout(txn: borrowing Transaction, events: Database,
+                               tables: [(id: UInt32, events: Int)]) throws -> EventLogLayout {
+        let stat = try txn.stat(events)
+        guard stat.entries > 0, stat.leafPages > 0 else { return EventLogLayout(leafPages: stat.leafPages, estimatedLeafFill: nil) }
+        let room = stat.pageSize - 16
+        let nodeLimit = (room / 2) & ~1 - 2
+        var bytes = 0.0
+        var counted = 0
+        for table in tables where table.events > 0 {
+            let prefix = KeyCodec.tablePrefix(table.id)
+            var sum = 0, n = 0
+            try txn.withCursor(events) { c in
+                var more = try c.seek(atLeast: prefix)
+                while more, n < 1024, c.key.starts(with: prefix) {
+                    let k = c.key.count, v = c.value.count
+                    let leaf = 8 + k + v > nodeLimit ? 8 + k + 8 : 8 + k + v
+                    sum += (leaf + 1) & ~1 + 2
+                    n += 1
+                    more = try c.next()
+                }
+            }
+            guard n > 0 else { continue }
+            bytes += Double(sum) / Double(n) * Double(table.events)
+            counted += table.events
+        }
+        guard counted > 0 else { return EventLogLayout(leafPages: stat.leafPages, estimatedLeafFill: nil) }
+        // Events the batch records do not count (none in a healthy store) at the average size.
+        bytes *= Double(stat.entries) / Double(counted)
+        return EventLogLayout(leafPages: stat.leafPages, estimatedLeafFill: min(1, bytes / Double(stat.leafPages * room)))
     }
 }
