@@ -84,15 +84,21 @@ import Tabular
         }
     }
 
-    @Test func killedIngestsAndMaterializationsRecover() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.fsctl) else {
-            Issue.record("fsctl not built at \(Self.fsctl)")
-            return
+    /// A fresh directory holding `defs.yaml`, or nil (recorded) when fsctl is not built.
+    static func scratch(_ prefix: String) throws -> String? {
+        guard FileManager.default.isExecutableFile(atPath: fsctl) else {
+            Issue.record("fsctl not built at \(fsctl)")
+            return nil
         }
-        let dir = NSTemporaryDirectory() + "fs-crash-" + UUID().uuidString
+        let dir = NSTemporaryDirectory() + prefix + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try yaml.write(toFile: dir + "/defs.yaml", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func killedIngestsAndMaterializationsRecover() throws {
+        guard let dir = try Self.scratch("fs-crash-") else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.yaml.write(toFile: dir + "/defs.yaml", atomically: true, encoding: .utf8)
         var rng = Rng(state: 0x9E37_79B9_7F4A_7C15)
         let entities = 3000
         let files = try Self.makeFiles(in: dir, count: 8, rows: 20_000, entities: entities, rng: &rng)
@@ -145,14 +151,8 @@ import Tabular
     /// sorted runs (docs/point-in-time.md, "Store layout"): killed while it
     /// spills or merges, it leaves no event, no batch and no temporary file.
     @Test func killedSortedBackfillsLeaveNothingBehind() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.fsctl) else {
-            Issue.record("fsctl not built at \(Self.fsctl)")
-            return
-        }
-        let dir = NSTemporaryDirectory() + "fs-crash-sorted-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        guard let dir = try Self.scratch("fs-crash-sorted-") else { return }
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.yaml.write(toFile: dir + "/defs.yaml", atomically: true, encoding: .utf8)
         var rng = Rng(state: 0x2545_F491_4F6C_DD1D)
         // 150,000 rows: three chunks of 65,536, in time order across 5,000 users.
         let file = try Self.makeFiles(in: dir, count: 1, rows: 150_000, entities: 5000, rng: &rng)[0]
