@@ -14,10 +14,18 @@ import Testing
         let rows: [[Value?]]
     }
 
-    /// Writes the fixtures once per test process.
+    /// Writes the fixtures once per test process, into a directory named by
+    /// its pid; the directories of earlier processes that have ended are
+    /// removed first (the fixtures are read until the process ends, so each
+    /// process leaves its own behind).
     static let fixtures: [Fixture]? = {
         guard ParquetOracle.available else { return nil }
-        let dir = "/tmp/tabular-parquet-fixtures-\(getpid())"
+        let prefix = "tabular-parquet-fixtures-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: "/tmp/" + name) }
+        }
+        let dir = "/tmp/\(prefix)\(getpid())"
         guard ParquetOracle.run(["fixtures", dir]) != nil,
               let data = FileManager.default.contents(atPath: dir + "/manifest.json"),
               let manifest = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return nil }
