@@ -172,9 +172,7 @@ public struct LeafScan: ~Copyable {
     /// The number of the map page (address ÷ ``Cursor/prefetchedPageBytes``)
     /// that holds the current key, or 0 when the scan is on no key.
     @inlinable
-    public var keyPage: UInt {
-        UInt(bitPattern: k.baseAddress) / UInt(Cursor.prefetchedPageBytes)
-    }
+    public var keyPage: UInt { Cursor.mapPage(of: k.baseAddress) }
 
     /// ``Cursor/prefetchKeyPage(previous:)`` for the scan's current key.
     @inlinable

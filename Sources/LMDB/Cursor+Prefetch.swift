@@ -10,8 +10,13 @@ extension Cursor {
     /// key (its address ÷ 4096), or 0 when the cursor is on no key. A
     /// forward scan calls ``prefetchKeyPage(previous:)`` when this changes.
     @inlinable
-    public var keyPage: UInt {
-        UInt(bitPattern: k.mv_data) / UInt(Self.prefetchedPageBytes)
+    public var keyPage: UInt { Self.mapPage(of: k.mv_data.map { UnsafeRawPointer($0) }) }
+
+    /// The number of the 4 KiB map page holding `address` (0 for nil): what
+    /// ``keyPage`` and ``LeafScan/keyPage`` give.
+    @inlinable
+    static func mapPage(of address: UnsafeRawPointer?) -> UInt {
+        UInt(bitPattern: address) / UInt(prefetchedPageBytes)
     }
 
     /// Asks the CPU to load every 64-byte line of the 4 KiB map page that
@@ -39,7 +44,7 @@ extension Cursor {
     static func prefetchPage(holding address: UnsafeRawPointer, previous: UInt) {
         let page = Self.prefetchedPageBytes
         let base = address - Int(UInt(bitPattern: address) % UInt(page))
-        var offset = UInt(bitPattern: address) / UInt(page) == previous &+ 1 ? page : 0
+        var offset = mapPage(of: address) == previous &+ 1 ? page : 0
         while offset < 2 * page {
             clmdb_prefetch(base + offset)
             clmdb_prefetch(base + offset + 64)
